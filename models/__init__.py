@@ -1,0 +1,1 @@
+"""Models, loading and attention capture: everything that turns text into an AttentionCapture."""

@@ -1,0 +1,145 @@
+"""AttentionCapture: the one type every page and every figure consumes."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+ROW_SUM_TOLERANCE = 1e-4  # float32 softmax rows sum to 1 within ~1e-6; leave room for long rows
+
+
+class AttentionKind(str, enum.Enum):
+    """Where in a network the weights come from; decides which checks apply."""
+
+    ALIGNMENT = "alignment"  # RNN decoder step t over encoder states i (Bahdanau alpha)
+    SELF = "self"  # encoder self-attention: query and key tokens are the same sequence
+    CAUSAL_SELF = "causal self"  # decoder self-attention under a causal mask
+    CROSS = "cross"  # decoder queries over encoder keys
+
+
+@dataclass(frozen=True, eq=False)
+class AttentionCapture:
+    """Attention weights of one input, with the tokens on both axes.
+
+    weights: float32 array [layer, head, query, key]; every row (over key) sums to 1.
+    truncated_from: number of tokens the input had before it was cut to fit the model, if it was.
+    """
+
+    query_tokens: tuple[str, ...]
+    key_tokens: tuple[str, ...]
+    weights: np.ndarray
+    kind: AttentionKind
+    model: str
+    truncated_from: int | None = None
+    attn_implementation: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "query_tokens", tuple(self.query_tokens))
+        object.__setattr__(self, "key_tokens", tuple(self.key_tokens))
+        object.__setattr__(self, "kind", AttentionKind(self.kind))
+        w = np.ascontiguousarray(self.weights, dtype=np.float32)
+        w.setflags(write=False)  # shared through caches: nobody may mutate it
+        object.__setattr__(self, "weights", w)
+        if w.ndim != 4:
+            raise ValueError(
+                f"Attention weights must be [layer, head, query, key]; got {w.ndim} dimensions {w.shape}"
+            )
+        if 0 in w.shape:
+            raise ValueError(f"Attention weights are empty: shape {w.shape}")
+        n_layers, n_heads, n_query, n_key = w.shape
+        if n_query != len(self.query_tokens):
+            raise ValueError(
+                f"Attention has {n_query} query positions, while number of query tokens is "
+                f"{len(self.query_tokens)}"
+            )
+        if n_key != len(self.key_tokens):
+            raise ValueError(
+                f"Attention has {n_key} key positions, while number of key tokens is {len(self.key_tokens)}"
+            )
+        if self.kind in (AttentionKind.SELF, AttentionKind.CAUSAL_SELF) and n_query != n_key:
+            raise ValueError(f"{self.kind.value} attention must be square; got {n_query} × {n_key}")
+        if not np.isfinite(w).all():
+            raise ValueError("Attention weights contain NaN or infinity")
+        if w.min() < 0:
+            raise ValueError(f"Attention weights must be non-negative; minimum is {w.min():.3g}")
+        err = self.max_row_sum_error
+        if err > ROW_SUM_TOLERANCE:
+            raise ValueError(f"Attention rows must sum to 1; the worst row is off by {err:.3g}")
+        if self.kind is AttentionKind.CAUSAL_SELF:
+            future = np.triu(np.ones((n_query, n_key), dtype=bool), k=1)
+            leak = float(w[..., future].max(initial=0.0))
+            if leak > 0:
+                raise ValueError(f"Causal attention looks at future tokens (weight {leak:.3g} above the diagonal)")
+
+    @property
+    def num_layers(self) -> int:
+        return self.weights.shape[0]
+
+    @property
+    def num_heads(self) -> int:
+        return self.weights.shape[1]
+
+    @property
+    def max_row_sum_error(self) -> float:
+        """Largest |sum over keys − 1| over every layer, head and query."""
+        # float64 accumulation so the check measures the weights, not the summation
+        return float(np.abs(self.weights.sum(axis=-1, dtype=np.float64) - 1.0).max())
+
+    def head(self, layer: int, head: int) -> np.ndarray:
+        """The [query, key] matrix of one layer and head."""
+        if not (0 <= layer < self.num_layers and 0 <= head < self.num_heads):
+            raise ValueError(
+                f"Layer {layer}, head {head} is outside this capture "
+                f"({self.num_layers} layers × {self.num_heads} heads)"
+            )
+        return self.weights[layer, head]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: tokens, weights [layer, head, query, key] as nested lists, model."""
+        return {
+            "model": self.model,
+            "kind": self.kind.value,
+            "attn_implementation": self.attn_implementation,
+            "truncated_from": self.truncated_from,
+            "query_tokens": list(self.query_tokens),
+            "key_tokens": list(self.key_tokens),
+            "shape": {"layer": self.num_layers, "head": self.num_heads,
+                      "query": len(self.query_tokens), "key": len(self.key_tokens)},
+            "weights": self.weights.tolist(),
+            "meta": self.meta,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AttentionCapture:
+        """Rebuild a capture written by `to_dict` (validated like any other)."""
+        return cls(
+            query_tokens=tuple(data["query_tokens"]),
+            key_tokens=tuple(data["key_tokens"]),
+            weights=np.asarray(data["weights"], dtype=np.float32),
+            kind=AttentionKind(data["kind"]),
+            model=data["model"],
+            truncated_from=data.get("truncated_from"),
+            attn_implementation=data.get("attn_implementation", ""),
+            meta=data.get("meta", {}),
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """Long table, one row per weight: layer, head, query/key index and token, weight."""
+        n_layers, n_heads, n_query, n_key = self.weights.shape
+        layer, head, q, k = (a.ravel() for a in np.indices(self.weights.shape))
+        return pd.DataFrame(
+            {
+                "layer": layer,
+                "head": head,
+                "query_index": q,
+                "query_token": np.asarray(self.query_tokens, dtype=object)[q],
+                "key_index": k,
+                "key_token": np.asarray(self.key_tokens, dtype=object)[k],
+                "weight": self.weights.ravel(),
+            }
+        )

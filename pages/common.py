@@ -1,0 +1,29 @@
+"""The one place where pages cache models and captures (Streamlit caches; no figures here)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from models import bert
+from models.capture import AttentionCapture
+
+
+@st.cache_resource(show_spinner="Loading the model…", max_entries=4)
+def bert_bundle(path: str) -> bert.BertBundle:
+    """Load once per directory, shared by every session; read-only after load."""
+    return bert.load_bert(path)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def bert_capture(path: str, text: str) -> AttentionCapture:
+    return bert.capture(bert_bundle(path), text)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def bert_scores(path: str, text: str, layer: int, head: int, query: int) -> bert.ScoreBreakdown:
+    return bert.score_breakdown(bert_bundle(path), text, layer, head, query)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def bert_summary(path: str) -> dict[str, object]:
+    return bert.model_summary(bert_bundle(path))

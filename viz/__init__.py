@@ -1,0 +1,1 @@
+"""Pure figure builders: AttentionCapture in, Plotly figure or HTML string out. No Streamlit here."""

@@ -1,0 +1,152 @@
+"""bertviz's head and model views as self-contained HTML that draws with no network.
+
+bertviz's JavaScript asks a CDN (through require.js) for d3 5.7.0 and jQuery. Here the exact d3
+build shipped inside the `mpld3` wheel and jQuery from `xstatic-jquery` are inlined instead, and
+`require` is answered with those already-loaded modules. bertviz's own JS files are read from the
+installed package and used unchanged, apart from its documented PYTHON_PARAMS template marker.
+
+bertviz writes each weight as a full-precision JSON number (~45 bytes). Here weights travel as one
+byte each (uint8, base64: 1.33 bytes per weight) and are decoded back to [0, 1] before bertviz
+sees them: an SVG line's opacity shows no finer step than 1/255.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import importlib.resources
+import json
+import uuid
+from typing import Literal
+
+import numpy as np
+
+from models.capture import AttentionCapture
+
+View = Literal["head", "model"]
+
+# SVG lines the browser must draw per view stay under this; past it a token window is shown.
+MAX_LINES = 200_000
+
+_ASSETS = {
+    "d3": ("mpld3", "js/d3.v5.min.js", "v5.7.0"),
+    "jquery": ("xstatic.pkg.jquery", "data/jquery.min.js", "jQuery v3"),
+}
+
+# Our glue, before bertviz's script: `require` hands over the modules already on the page (so
+# bertviz's CDN paths are never asked for), and `AE_decode` turns the byte payload into the nested
+# [layer][head][query][key] arrays bertviz reads.
+_GLUE = """
+var AE_MODULES = {d3: window.d3, jquery: window.jQuery};
+window.requirejs = window.require = function (deps, factory) {
+  factory.apply(null, deps.map(function (name) { return AE_MODULES[name]; }));
+};
+window.require.config = function () {};
+function AE_decode(params) {
+  params.attention.forEach(function (item) {
+    var shape = item.attn.shape, bytes = atob(item.attn.b64), pos = 0;
+    function build(dim) {
+      var out = new Array(shape[dim]);
+      for (var i = 0; i < shape[dim]; i++) {
+        out[i] = dim === shape.length - 1 ? bytes.charCodeAt(pos++) / 255 : build(dim + 1);
+      }
+      return out;
+    }
+    item.attn = build(0);
+  });
+  return params;
+}
+"""
+
+
+class AssetError(RuntimeError):
+    """A JavaScript file the views need is missing from the installed packages."""
+
+
+@functools.cache
+def _asset(name: str) -> str:
+    package, rel, marker = _ASSETS[name]
+    try:
+        text = importlib.resources.files(package).joinpath(rel).read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError) as exc:
+        raise AssetError(
+            f"{name} is missing ({package}/{rel}); reinstall with: pip install -r requirements.txt"
+        ) from exc
+    if marker not in text[:200]:
+        raise AssetError(f"{package}/{rel} is not the expected {name} {marker} build")
+    return text
+
+
+@functools.cache
+def _bertviz_js(view: View) -> str:
+    return importlib.resources.files("bertviz").joinpath(f"{view}_view.js").read_text(encoding="utf-8")
+
+
+def script_json(value: object) -> str:
+    """JSON that is safe inside a <script> element: no token can close the script or open a comment."""
+    text = json.dumps(value, ensure_ascii=False)
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escape)
+    return text
+
+
+def encode_weights(weights: np.ndarray) -> dict[str, object]:
+    """[layer, head, query, key] floats → {"b64": uint8 bytes, "shape": [...]}, value = byte / 255."""
+    q = np.rint(np.clip(weights, 0.0, 1.0) * 255).astype(np.uint8)
+    return {"b64": base64.b64encode(q.tobytes()).decode("ascii"), "shape": list(q.shape)}
+
+
+def decode_weights(payload: dict[str, object]) -> np.ndarray:
+    """Inverse of `encode_weights` (what the page's JavaScript does), for tests and tools."""
+    raw = np.frombuffer(base64.b64decode(payload["b64"]), dtype=np.uint8)
+    return raw.reshape(payload["shape"]).astype(np.float32) / 255
+
+
+def lines_drawn(view: View, n_layers: int, n_heads: int, n_tokens: int) -> int:
+    """SVG lines bertviz draws: one per weight of one layer (head view) or of all layers (model view)."""
+    return (1 if view == "head" else n_layers) * n_heads * n_tokens * n_tokens
+
+
+def max_window(view: View, n_layers: int, n_heads: int, n_tokens: int) -> int:
+    """Most tokens the view can show within MAX_LINES."""
+    per_token2 = lines_drawn(view, n_layers, n_heads, 1)
+    return int(min(n_tokens, max(2, int((MAX_LINES / per_token2) ** 0.5))))
+
+
+def bertviz_html(capture: AttentionCapture, view: View, start: int = 0, stop: int | None = None,
+                 layer: int = 0) -> str:
+    """A complete HTML document with bertviz's `view` of tokens [start, stop) of a self-attention capture."""
+    stop = len(capture.query_tokens) if stop is None else stop
+    if not 0 <= start < stop <= len(capture.query_tokens):
+        raise ValueError(f"Token window {start}–{stop} is outside the {len(capture.query_tokens)} tokens")
+    weights = capture.weights[:, :, start:stop, start:stop]
+    tokens = list(capture.query_tokens[start:stop])
+    vis_id = f"bertviz-{uuid.uuid4().hex}"
+    params: dict[str, object] = {
+        "attention": [{"name": None, "attn": encode_weights(weights), "left_text": tokens, "right_text": tokens}],
+        "default_filter": "0",
+        "root_div_id": vis_id,
+        "include_layers": list(range(capture.num_layers)),
+    }
+    if view == "head":
+        params.update(layer=layer, heads=None)
+        controls = 'Layer: <select id="layer"></select>'
+    else:
+        params.update(display_mode="light", include_heads=list(range(capture.num_heads)),
+                      total_heads=capture.num_heads)
+        controls = ""
+    # Replace only the first marker: the second sits in a comment, where bertviz writes its params twice.
+    script = _bertviz_js(view).replace("PYTHON_PARAMS", f"AE_decode({script_json(params)})", 1)
+    return f"""<!doctype html>
+<html><head><meta charset="utf-8"><title>bertviz {view} view</title></head>
+<body style="margin:0">
+<script>{_asset("d3")}</script>
+<script>{_asset("jquery")}</script>
+<script>{_GLUE}</script>
+<div id="{vis_id}" style="font-family:'Helvetica Neue', Helvetica, Arial, sans-serif;">
+  <span style="user-select:none">{controls}</span>
+  <div id="vis"></div>
+</div>
+<script>{script}</script>
+</body></html>"""

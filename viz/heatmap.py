@@ -1,0 +1,176 @@
+"""Plotly heatmaps of attention: one head, all heads at a glance, and one score taken apart.
+
+Weights travel to the browser as whole percents in uint8 (one byte per weight, base64 in the
+figure JSON): a colour scale cannot show finer steps than that, and hover reads "weight 42%".
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import plotly.colors
+import plotly.graph_objects as go
+
+from models.bert import ScoreBreakdown
+from models.capture import AttentionCapture
+
+COLORSCALE = "Blues"
+_INVISIBLE = ("\u200b", "\u2060")  # zero-width space, word joiner: the two digits of a repeat count
+_STRIP_INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE))
+
+
+def to_percent(weights: np.ndarray) -> np.ndarray:
+    """Weights in [0, 1] → whole percents as uint8 (what the browser receives)."""
+    return np.rint(np.clip(weights, 0.0, 1.0) * 100).astype(np.uint8)
+
+
+def axis_labels(tokens: tuple[str, ...] | list[str]) -> list[str]:
+    """Token labels that Plotly shows as typed and never merges.
+
+    Plotly treats labels as markup (`<b>` would bold), so <, > and & are escaped; and it merges equal
+    category labels, so the k-th repeat of a token gets k written in binary with two invisible
+    characters (log2 k of them, not k): "the" twice stays two rows that both read "the".
+    """
+    seen: dict[str, int] = {}
+    labels = []
+    for tok in tokens:
+        label = html.escape(tok.translate(_STRIP_INVISIBLE), quote=False)
+        count = seen.get(label, 0)
+        seen[label] = count + 1
+        suffix = "".join(_INVISIBLE[int(bit)] for bit in f"{count:b}") if count else ""
+        labels.append(label + suffix)
+    return labels
+
+
+def head_heatmap(capture: AttentionCapture, layer: int, head: int) -> go.Figure:
+    """One head's attention: query tokens as rows (top to bottom), key tokens as columns."""
+    z = to_percent(capture.head(layer, head))
+    n_query, n_key = z.shape
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=axis_labels(capture.key_tokens),
+            y=axis_labels(capture.query_tokens),
+            zmin=0,
+            zmax=100,
+            colorscale=COLORSCALE,
+            colorbar={"title": {"text": "weight"}, "ticksuffix": "%"},
+            hovertemplate="query: %{y}<br>key: %{x}<br>weight: %{z}%<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title={"text": f"{capture.model} · layer {layer} · head {head} · {capture.kind.value} attention",
+               "y": 0.995, "yanchor": "top", "font": {"size": 14}},
+        xaxis={"title": {"text": "key"}, "type": "category", "side": "top", "tickangle": -60},
+        yaxis={"title": {"text": "query"}, "type": "category", "autorange": "reversed"},
+        height=int(min(900, max(420, 16 * n_query + 180))),
+        margin={"l": 10, "r": 10, "t": 130, "b": 10},
+    )
+    return fig
+
+
+def pool_rows(weights: np.ndarray, cells: int) -> np.ndarray:
+    """Shrink [..., query, key] to at most cells × cells, keeping rows stochastic.
+
+    A pooled cell is the share of attention that the queries of a block give to a block of keys:
+    mean over the block's queries of the sum over its keys.
+    """
+    n_query, n_key = weights.shape[-2:]
+    q_edges = np.linspace(0, n_query, min(cells, n_query) + 1).astype(int)[:-1]
+    k_edges = np.linspace(0, n_key, min(cells, n_key) + 1).astype(int)[:-1]
+    summed = np.add.reduceat(weights, k_edges, axis=-1)  # sum over keys in each block
+    counts = np.diff(np.append(q_edges, n_query))
+    return np.add.reduceat(summed, q_edges, axis=-2) / counts[:, None]  # mean over queries
+
+
+def heads_grid(capture: AttentionCapture, cells: int = 32, tile_px: int = 56) -> go.Figure:
+    """Every layer × head as a small heatmap in one figure; click a tile to pick that head.
+
+    One heatmap trace holds all tiles (pooled to at most `cells` per side) with one-cell gaps, so the
+    figure stays small for 512 tokens. An invisible scatter point over each tile carries (layer, head)
+    as customdata: Streamlit returns click selections for scatter points, not for heatmaps.
+    """
+    n_layers, n_heads = capture.num_layers, capture.num_heads
+    pooled = to_percent(pool_rows(capture.weights, cells))  # (layer, head, s_q, s_k)
+    s_q, s_k = pooled.shape[-2:]
+    gap = 101  # a value past zmax, drawn as background
+    z = np.full((n_layers * (s_q + 1) - 1, n_heads * (s_k + 1) - 1), gap, dtype=np.uint8)
+    for layer in range(n_layers):
+        for head in range(n_heads):
+            r, c = layer * (s_q + 1), head * (s_k + 1)
+            z[r : r + s_q, c : c + s_k] = pooled[layer, head]
+    colors = plotly.colors.get_colorscale(COLORSCALE)
+    colorscale = [[stop * 100 / 101, color] for stop, color in colors] + [[100.5 / 101, "white"], [1.0, "white"]]
+    col_centres = np.arange(n_heads) * (s_k + 1) + (s_k - 1) / 2
+    row_centres = np.arange(n_layers) * (s_q + 1) + (s_q - 1) / 2
+    layer_idx, head_idx = np.meshgrid(np.arange(n_layers), np.arange(n_heads), indexing="ij")
+    fig = go.Figure(
+        [
+            go.Heatmap(z=z, zmin=0, zmax=101, colorscale=colorscale, showscale=False, hoverinfo="skip"),
+            go.Scatter(
+                x=col_centres[head_idx.ravel()],
+                y=row_centres[layer_idx.ravel()],
+                customdata=np.stack([layer_idx.ravel(), head_idx.ravel()], axis=1),
+                mode="markers",
+                marker={"symbol": "square", "size": tile_px - 4, "opacity": 0},
+                hovertemplate="layer %{customdata[0]} · head %{customdata[1]}<extra>click to open</extra>",
+                showlegend=False,
+            ),
+        ]
+    )
+    fig.update_layout(
+        xaxis={"tickvals": col_centres, "ticktext": [f"h{h}" for h in range(n_heads)], "side": "top",
+               "showgrid": False, "zeroline": False, "range": [-0.5, z.shape[1] - 0.5]},
+        yaxis={"tickvals": row_centres, "ticktext": [f"L{layer}" for layer in range(n_layers)],
+               "autorange": "reversed", "showgrid": False, "zeroline": False},
+        height=n_layers * tile_px + 60,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        dragmode=False,
+        clickmode="event+select",
+    )
+    return fig
+
+
+def entropy_heatmap(entropy: np.ndarray) -> go.Figure:
+    """Mean attention entropy per layer and head (low: focused head, high: spread out)."""
+    n_layers, n_heads = entropy.shape
+    fig = go.Figure(
+        go.Heatmap(
+            z=np.round(entropy, 2),
+            x=[f"h{h}" for h in range(n_heads)],
+            y=[f"L{layer}" for layer in range(n_layers)],
+            colorscale="Viridis",
+            colorbar={"title": {"text": "nats"}},
+            hovertemplate="layer %{y} · head %{x}<br>mean entropy %{z} nats<extra></extra>",
+        )
+    )
+    fig.update_layout(yaxis={"autorange": "reversed"}, height=n_layers * 28 + 120,
+                      margin={"l": 10, "r": 10, "t": 30, "b": 10})
+    return fig
+
+
+def score_figure(b: ScoreBreakdown) -> go.Figure:
+    """The three steps for one query: q·k, divided by √d_head, softmax — one bar per key."""
+    x = axis_labels(b.tokens)
+    steps = [
+        ("q·k", b.dot, "#9ecae1"),
+        (f"q·k / √{b.d_head}", b.scaled, "#4292c6"),
+        ("softmax weight", b.weights, "#08519c"),
+    ]
+    fig = go.Figure()
+    for i, (name, values, color) in enumerate(steps):
+        fig.add_bar(x=x, y=values, name=name, marker_color=color, xaxis="x", yaxis=f"y{i + 1 if i else ''}",
+                    hovertemplate=f"key %{{x}}<br>{name}: %{{y:.4f}}<extra></extra>")
+    fig.update_layout(
+        title={"text": f"query “{html.escape(b.tokens[b.query_index])}” (position {b.query_index}) · "
+                       f"layer {b.layer} · head {b.head}"},
+        xaxis={"type": "category", "tickangle": -60, "anchor": "y3"},
+        yaxis={"domain": [0.70, 1.0], "title": {"text": "q·k"}},
+        yaxis2={"domain": [0.37, 0.66], "title": {"text": "÷ √d"}},
+        yaxis3={"domain": [0.0, 0.33], "title": {"text": "softmax"}, "range": [0, 1]},
+        height=560,
+        showlegend=False,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+    )
+    return fig
