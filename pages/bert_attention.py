@@ -109,15 +109,20 @@ st.subheader("bertviz")
 st.caption("Jesse Vig's bertviz, drawn from files installed with the app: it works with no network. "
            "Hover a token to see its lines; click a coloured square to toggle a head (double-click: only that head).")
 for view, title in (("head", "Head view"), ("model", "Model view")):
-    window = bertviz_views.max_window(view, capture.num_layers, capture.num_heads, n)
-    start = 0
-    if window < n:
-        start = st.slider(f"{title}: first token shown", 0, n - window, 0, key=f"bert_{view}_start",
-                          help="bertviz draws one SVG line per weight, so long inputs are shown a window at a time.")
-        st.caption(f"{title} shows tokens {start}–{start + window - 1} of {n} (bertviz draws one line per weight; "
-                   "the heatmaps above show every token).")
     st.markdown(f"**{title}**")
-    st.iframe(bertviz_views.bertviz_html(capture, view, start, start + window, layer=layer), height="content")
+    window, start = bertviz_views.max_window(view, capture.num_layers, capture.num_heads, n), 0
+    if window < n:
+        c_size, c_start = st.columns(2)
+        window = c_size.number_input(
+            f"{title}: tokens shown", 2, n, window, key=f"bert_{view}_window",
+            help="bertviz draws one SVG line per weight (about 100,000 lines a second): more tokens, slower drawing.")
+        start = c_start.slider(f"{title}: first token shown", 0, n - window, 0, key=f"bert_{view}_start")
+        lines = bertviz_views.lines_drawn(view, capture.num_layers, capture.num_heads, window)
+        st.caption(f"Showing tokens {start}–{start + window - 1} of {n} ({lines:,} lines); "
+                   "the heatmaps above show every token.")
+    html = bertviz_views.bertviz_html(capture, view, start, start + window, layer=layer,
+                                      asset_url=common.bertviz_asset_url())
+    st.iframe(html, height="content")
 
 st.subheader("Integrity")
 summary = common.bert_summary(model_path)

@@ -17,6 +17,7 @@ import functools
 import importlib.resources
 import json
 import uuid
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -25,12 +26,14 @@ from models.capture import AttentionCapture
 
 View = Literal["head", "model"]
 
-# SVG lines the browser must draw per view stay under this; past it a token window is shown.
-MAX_LINES = 200_000
+# bertviz draws one SVG line per weight, ~100k lines a second in Chromium on 2 cores. A view's default
+# token window keeps it under this many lines (head view: 45 tokens; model view of 6×12 heads: 18).
+MAX_LINES = 25_000
 
+# name → (package, file inside it, text its header must contain, file name when served)
 _ASSETS = {
-    "d3": ("mpld3", "js/d3.v5.min.js", "v5.7.0"),
-    "jquery": ("xstatic.pkg.jquery", "data/jquery.min.js", "jQuery v3"),
+    "d3": ("mpld3", "js/d3.v5.min.js", "v5.7.0", "d3.v5.7.0.min.js"),
+    "jquery": ("xstatic.pkg.jquery", "data/jquery.min.js", "jQuery v3", "jquery.min.js"),
 }
 
 # Our glue, before bertviz's script: `require` hands over the modules already on the page (so
@@ -65,7 +68,7 @@ class AssetError(RuntimeError):
 
 @functools.cache
 def _asset(name: str) -> str:
-    package, rel, marker = _ASSETS[name]
+    package, rel, marker, _ = _ASSETS[name]
     try:
         text = importlib.resources.files(package).joinpath(rel).read_text(encoding="utf-8")
     except (ModuleNotFoundError, FileNotFoundError) as exc:
@@ -75,6 +78,20 @@ def _asset(name: str) -> str:
     if marker not in text[:200]:
         raise AssetError(f"{package}/{rel} is not the expected {name} {marker} build")
     return text
+
+
+def write_assets(folder: Path) -> None:
+    """Copy d3 and jQuery from the installed packages into `folder`, for the app to serve.
+
+    Served files are parsed once and cached by the browser; inlined, every view's frame would
+    parse ~330 kB of library code again on every rerun.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, (*_, served_name) in _ASSETS.items():
+        target = folder / served_name
+        text = _asset(name)
+        if not target.is_file() or target.read_text(encoding="utf-8") != text:
+            target.write_text(text, encoding="utf-8")
 
 
 @functools.cache
@@ -108,15 +125,25 @@ def lines_drawn(view: View, n_layers: int, n_heads: int, n_tokens: int) -> int:
     return (1 if view == "head" else n_layers) * n_heads * n_tokens * n_tokens
 
 
-def max_window(view: View, n_layers: int, n_heads: int, n_tokens: int) -> int:
-    """Most tokens the view can show within MAX_LINES."""
+def max_window(view: View, n_layers: int, n_heads: int, n_tokens: int, max_lines: int = MAX_LINES) -> int:
+    """Most tokens the view can show within `max_lines` SVG lines."""
     per_token2 = lines_drawn(view, n_layers, n_heads, 1)
-    return int(min(n_tokens, max(2, int((MAX_LINES / per_token2) ** 0.5))))
+    return int(min(n_tokens, max(2, int((max_lines / per_token2) ** 0.5))))
+
+
+def _library_tags(asset_url: str | None) -> str:
+    if asset_url is None:
+        return "".join(f"<script>{_asset(name)}</script>\n" for name in _ASSETS)
+    return "".join(f'<script src="{asset_url}/{served}"></script>\n' for *_, served in _ASSETS.values())
 
 
 def bertviz_html(capture: AttentionCapture, view: View, start: int = 0, stop: int | None = None,
-                 layer: int = 0) -> str:
-    """A complete HTML document with bertviz's `view` of tokens [start, stop) of a self-attention capture."""
+                 layer: int = 0, asset_url: str | None = None) -> str:
+    """A complete HTML document with bertviz's `view` of tokens [start, stop) of a self-attention capture.
+
+    asset_url: where `write_assets` put d3 and jQuery (served by the app); None inlines them, so the
+    document stands alone.
+    """
     stop = len(capture.query_tokens) if stop is None else stop
     if not 0 <= start < stop <= len(capture.query_tokens):
         raise ValueError(f"Token window {start}–{stop} is outside the {len(capture.query_tokens)} tokens")
@@ -141,9 +168,7 @@ def bertviz_html(capture: AttentionCapture, view: View, start: int = 0, stop: in
     return f"""<!doctype html>
 <html><head><meta charset="utf-8"><title>bertviz {view} view</title></head>
 <body style="margin:0">
-<script>{_asset("d3")}</script>
-<script>{_asset("jquery")}</script>
-<script>{_GLUE}</script>
+{_library_tags(asset_url)}<script>{_GLUE}</script>
 <div id="{vis_id}" style="font-family:'Helvetica Neue', Helvetica, Arial, sans-serif;">
   <span style="user-select:none">{controls}</span>
   <div id="vis"></div>

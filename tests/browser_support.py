@@ -1,0 +1,141 @@
+"""Helpers for tests and benchmarks that drive the real app in headless Chromium, network cut.
+
+The app is served by `streamlit run` on a free loopback port; Chromium (Debian's package, never a
+downloaded build) is driven by Playwright. Every request to a host other than loopback is aborted
+and recorded, so a test can assert the page needed no network at all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+LOOPBACK = {"localhost", "127.0.0.1", "[::1]", "::1"}
+
+# True once every view on the BERT page shows the new sentence: the bertviz frames drew exactly the
+# expected number of lines (head view, model view) and the head view lists the marker token, the
+# heatmaps and score bars are painted and list the marker, and the script run is over.
+DRAWN_JS = """
+({marker, lines}) => {
+  const clean = (s) => s.replace(/[\\u200b\\u2060]/g, '');
+  if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+  const frames = [...document.querySelectorAll('iframe')];
+  if (frames.length !== lines.length) return false;
+  for (let i = 0; i < frames.length; i++) {
+    const d = frames[i].contentDocument;
+    if (!d || d.querySelectorAll('line').length !== lines[i]) return false;
+  }
+  const headTexts = [...frames[0].contentDocument.querySelectorAll('text')].map((t) => t.textContent);
+  if (!headTexts.includes(marker)) return false;
+  const ticks = [...document.querySelectorAll('.js-plotly-plot .ytick text')].map((t) => clean(t.textContent));
+  if (!ticks.includes(marker)) return false;
+  return document.querySelectorAll('.js-plotly-plot .hm image').length >= 2
+      && document.querySelectorAll('.js-plotly-plot .bars path').length > 0;
+}
+"""
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def streamlit_server(timeout: float = 90.0) -> Iterator[str]:
+    """Start `streamlit run app.py` on loopback; yield its base URL; stop it afterwards."""
+    port = free_port()
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    log = tempfile.NamedTemporaryFile("w+", prefix="streamlit-", suffix=".log")  # a pipe could fill and block
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                raise RuntimeError(f"streamlit did not start:\n{log.read()}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def cut_network(context) -> list[str]:
+    """Abort every request that leaves loopback; return the list the aborted URLs are appended to."""
+    blocked: list[str] = []
+
+    def handle(route) -> None:
+        url = route.request.url
+        host = urlparse(url).hostname or ""
+        if url.startswith(("data:", "blob:", "about:")) or host in LOOPBACK:
+            route.continue_()
+        else:
+            blocked.append(url)
+            route.abort()
+
+    context.route("**/*", handle)
+    return blocked
+
+
+def launch(playwright):
+    return playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+
+
+def submit_text(page, text: str) -> None:
+    """Type into the sentence box and press Enter, as a person does."""
+    box = page.get_by_role("textbox", name="Sentence")
+    box.fill(text)
+    box.press("Enter")
+
+
+def expected_lines(n_tokens: int, n_layers: int = 6, n_heads: int = 12) -> list[int]:
+    """SVG lines the head view and model view draw for an input of n_tokens (windowed as the page does)."""
+    from viz.bertviz_views import lines_drawn, max_window
+
+    return [lines_drawn(v, n_layers, n_heads, max_window(v, n_layers, n_heads, n_tokens)) for v in ("head", "model")]
+
+
+def wait_drawn(page, marker: str, n_tokens: int, timeout_ms: float = 120_000) -> None:
+    page.wait_for_function(DRAWN_JS, arg={"marker": marker, "lines": expected_lines(n_tokens)},
+                           timeout=timeout_ms, polling=50)
