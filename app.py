@@ -9,8 +9,7 @@ st.set_page_config(page_title="Attention Explorer", layout="wide")
 navigation = st.navigation(
     [
         st.Page("pages/home.py", title="Home", default=True),
-        st.Page("pages/bert_attention.py", title="BERT self-attention",
-                url_path="bert"),
+        st.Page("pages/bert_attention.py", title="BERT self-attention", url_path="bert"),
     ]
 )
 navigation.run()

@@ -158,7 +158,9 @@ def score_breakdown(bundle: BertBundle, text: str, layer: int, head: int, query_
         self_attn = bundle.model.encoder.layer[layer].attention.self
         q_proj, k_proj = self_attn.query, self_attn.key
     except AttributeError as exc:
-        raise ValueError("This model's layers are not laid out like BERT's; the score view needs query/key layers") from exc
+        raise ValueError(
+            "This model's layers are not laid out like BERT's; the score view needs their query/key layers"
+        ) from exc
     d_head = config.hidden_size // config.num_attention_heads
     with torch.inference_mode():
         out = bundle.model(**enc, output_hidden_states=True)

@@ -12,7 +12,7 @@ import pandas as pd
 ROW_SUM_TOLERANCE = 1e-4  # float32 softmax rows sum to 1 within ~1e-6; leave room for long rows
 
 
-class AttentionKind(str, enum.Enum):
+class AttentionKind(enum.StrEnum):
     """Where in a network the weights come from; decides which checks apply."""
 
     ALIGNMENT = "alignment"  # RNN decoder step t over encoder states i (Bahdanau alpha)
@@ -46,16 +46,13 @@ class AttentionCapture:
         w.setflags(write=False)  # shared through caches: nobody may mutate it
         object.__setattr__(self, "weights", w)
         if w.ndim != 4:
-            raise ValueError(
-                f"Attention weights must be [layer, head, query, key]; got {w.ndim} dimensions {w.shape}"
-            )
+            raise ValueError(f"Attention weights must be [layer, head, query, key]; got {w.ndim} dimensions {w.shape}")
         if 0 in w.shape:
             raise ValueError(f"Attention weights are empty: shape {w.shape}")
-        n_layers, n_heads, n_query, n_key = w.shape
+        n_query, n_key = w.shape[2:]
         if n_query != len(self.query_tokens):
             raise ValueError(
-                f"Attention has {n_query} query positions, while number of query tokens is "
-                f"{len(self.query_tokens)}"
+                f"Attention has {n_query} query positions, while number of query tokens is {len(self.query_tokens)}"
             )
         if n_key != len(self.key_tokens):
             raise ValueError(
@@ -108,8 +105,12 @@ class AttentionCapture:
             "truncated_from": self.truncated_from,
             "query_tokens": list(self.query_tokens),
             "key_tokens": list(self.key_tokens),
-            "shape": {"layer": self.num_layers, "head": self.num_heads,
-                      "query": len(self.query_tokens), "key": len(self.key_tokens)},
+            "shape": {
+                "layer": self.num_layers,
+                "head": self.num_heads,
+                "query": len(self.query_tokens),
+                "key": len(self.key_tokens),
+            },
             "weights": self.weights.tolist(),
             "meta": self.meta,
         }
@@ -130,7 +131,6 @@ class AttentionCapture:
 
     def to_frame(self) -> pd.DataFrame:
         """Long table, one row per weight: layer, head, query/key index and token, weight."""
-        n_layers, n_heads, n_query, n_key = self.weights.shape
         layer, head, q, k = (a.ravel() for a in np.indices(self.weights.shape))
         return pd.DataFrame(
             {

@@ -1,8 +1,8 @@
 """Write a sentence's attention capture to JSON or CSV, from Python or the command line.
 
-    python -m models.export "The cat sat on the mat." -o capture.json
-    python -m models.export "The cat sat on the mat." -o capture.csv --layer 2 --head 5
-    python -m models.export --model ~/models/bert-base-uncased "Some text" -o out.json
+python -m models.export "The cat sat on the mat." -o capture.json
+python -m models.export "The cat sat on the mat." -o capture.csv --layer 2 --head 5
+python -m models.export --model ~/models/bert-base-uncased "Some text" -o out.json
 """
 
 from __future__ import annotations
@@ -24,8 +24,7 @@ def to_json(capture: AttentionCapture, decimals: int = 6) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
-def to_csv(capture: AttentionCapture, layer: int | None = None, head: int | None = None,
-           decimals: int = 6) -> str:
+def to_csv(capture: AttentionCapture, layer: int | None = None, head: int | None = None, decimals: int = 6) -> str:
     """Long-format CSV (layer, head, query/key index and token, weight), optionally one layer/head."""
     frame = capture.to_frame()
     if layer is not None:
@@ -39,14 +38,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Capture a sentence's attention and write it to a file.")
     parser.add_argument("text", help="the sentence (use '-' to read it from standard input)")
     parser.add_argument("-o", "--out", type=Path, required=True, help="output file: .json or .csv")
-    parser.add_argument("--model", type=Path, default=None,
-                        help="local Hugging Face BERT-family directory (default: bundled all-MiniLM-L6-v2)")
+    parser.add_argument(
+        "--model",
+        type=Path,
+        default=None,
+        help="local Hugging Face BERT-family directory (default: bundled all-MiniLM-L6-v2)",
+    )
     parser.add_argument("--layer", type=int, default=None, help="CSV only: keep one layer")
     parser.add_argument("--head", type=int, default=None, help="CSV only: keep one head")
     parser.add_argument("--decimals", type=int, default=6, help="digits kept per weight (default 6)")
     args = parser.parse_args(argv)
 
-    from models import bert  # torch and transformers load only when a capture is really made
+    # torch and transformers load only when a capture is really made, so --help is instant
+    from models import bert
 
     text = sys.stdin.read() if args.text == "-" else args.text
     if not text.strip():
@@ -62,8 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     else:
         args.out.write_text(to_json(capture, args.decimals), encoding="utf-8")
     note = f" (truncated from {capture.truncated_from} tokens)" if capture.truncated_from else ""
-    print(f"wrote {args.out}: {len(capture.query_tokens)} tokens{note}, "
-          f"{capture.num_layers} layers × {capture.num_heads} heads, model {capture.model}")
+    print(
+        f"wrote {args.out}: {len(capture.query_tokens)} tokens{note}, "
+        f"{capture.num_layers} layers × {capture.num_heads} heads, model {capture.model}"
+    )
     return 0
 
 

@@ -15,12 +15,16 @@ st.title("BERT self-attention")
 
 with st.sidebar:
     st.subheader("Model")
-    source = st.radio("Model", ["Bundled: all-MiniLM-L6-v2", "Local directory"], key="bert_source",
-                      label_visibility="collapsed")
+    source = st.radio(
+        "Model", ["Bundled: all-MiniLM-L6-v2", "Local directory"], key="bert_source", label_visibility="collapsed"
+    )
     if source == "Local directory":
-        model_dir = st.text_input("Model directory", key="bert_dir",
-                                  placeholder="/path/to/bert-base-uncased",
-                                  help="A folder saved by save_pretrained: config.json, *.safetensors, tokenizer files.")
+        model_dir = st.text_input(
+            "Model directory",
+            key="bert_dir",
+            placeholder="/path/to/bert-base-uncased",
+            help="A folder saved by save_pretrained: config.json, *.safetensors, tokenizer.",
+        )
         if not model_dir.strip():
             st.info("Type the path of a local Hugging Face BERT-family model directory.")
             st.stop()
@@ -34,8 +38,13 @@ except bert.ModelLoadError as exc:
     st.error(f"Could not load this model. {exc}")
     st.stop()
 
-text = st.text_input("Sentence", value=EXAMPLE, key="bert_text", max_chars=bert.MAX_CHARS,
-                     help="Press Enter to run. Up to the model's token limit is shown; longer text is cut.")
+text = st.text_input(
+    "Sentence",
+    value=EXAMPLE,
+    key="bert_text",
+    max_chars=bert.MAX_CHARS,
+    help="Press Enter to run. Up to the model's token limit is shown; longer text is cut.",
+)
 if not text.strip():
     st.info("Type a sentence above and press Enter to see where each token looks.")
     st.stop()
@@ -48,8 +57,10 @@ except ValueError as exc:
 
 n = len(capture.query_tokens)
 if capture.truncated_from:
-    st.warning(f"This text has {capture.truncated_from} tokens; the model takes {n}. "
-               f"Showing the first {n} tokens ([SEP] kept at the end).")
+    st.warning(
+        f"This text has {capture.truncated_from} tokens; the model takes {n}. "
+        f"Showing the first {n} tokens ([SEP] kept at the end)."
+    )
 
 
 def _open_clicked_head() -> None:
@@ -67,9 +78,11 @@ for key, limit in (("bert_layer", capture.num_layers), ("bert_head", capture.num
 col_layer, col_head, col_info = st.columns([1, 1, 3])
 layer = col_layer.selectbox("Layer", range(capture.num_layers), key="bert_layer")
 head = col_head.selectbox("Head", range(capture.num_heads), key="bert_head")
-col_info.caption(f"{n} tokens · {capture.num_layers} layers × {capture.num_heads} heads · model "
-                 f"**{capture.model}**. Rows are queries (the token that looks), columns are keys "
-                 "(the tokens it looks at); each row sums to 100%.")
+col_info.caption(
+    f"{n} tokens · {capture.num_layers} layers × {capture.num_heads} heads · model "
+    f"**{capture.model}**. Rows are queries (the token that looks), columns are keys "
+    "(the tokens it looks at); each row sums to 100%."
+)
 
 left, right = st.columns([3, 2])
 with left:
@@ -77,14 +90,26 @@ with left:
     st.plotly_chart(heatmap.head_heatmap(capture, layer, head), key="bert_head_heatmap")
 with right:
     st.subheader("All heads")
-    st.caption("Each tile is one head (rows: layers). Click a tile to open it on the left."
-               + (" Tiles of long inputs are pooled to 32×32 blocks." if n > 32 else ""))
-    st.plotly_chart(heatmap.heads_grid(capture), key="bert_grid", on_select=_open_clicked_head,
-                    selection_mode="points", config={"displayModeBar": False})
+    st.caption(
+        "Each tile is one head (rows: layers). Click a tile to open it on the left."
+        + (" Tiles of long inputs are pooled to 32×32 blocks." if n > 32 else "")
+    )
+    st.plotly_chart(
+        heatmap.heads_grid(capture),
+        key="bert_grid",
+        on_select=_open_clicked_head,
+        selection_mode="points",
+        config={"displayModeBar": False},
+    )
 
 st.subheader("How a score is made")
-query = st.selectbox("Query token", range(n), index=min(1, n - 1), key="bert_query",
-                     format_func=lambda i: f"{i}: {capture.query_tokens[i]}")
+query = st.selectbox(
+    "Query token",
+    range(n),
+    index=min(1, n - 1),
+    key="bert_query",
+    format_func=lambda i: f"{i}: {capture.query_tokens[i]}",
+)
 scores = common.bert_scores(model_path, text, layer, head, query)
 st.markdown(
     f"For layer {layer}, head {head}: the query vector **q** of “{capture.query_tokens[query]}” is dotted with "
@@ -106,22 +131,32 @@ table_col.dataframe(
 )
 
 st.subheader("bertviz")
-st.caption("Jesse Vig's bertviz, drawn from files installed with the app: it works with no network. "
-           "Hover a token to see its lines; click a coloured square to toggle a head (double-click: only that head).")
+st.caption(
+    "Jesse Vig's bertviz, drawn from files installed with the app: it works with no network. "
+    "Hover a token to see its lines; click a coloured square to toggle a head (double-click: only that head)."
+)
 for view, title in (("head", "Head view"), ("model", "Model view")):
     st.markdown(f"**{title}**")
     window, start = bertviz_views.max_window(view, capture.num_layers, capture.num_heads, n), 0
     if window < n:
         c_size, c_start = st.columns(2)
         window = c_size.number_input(
-            f"{title}: tokens shown", 2, n, window, key=f"bert_{view}_window",
-            help="bertviz draws one SVG line per weight (about 100,000 lines a second): more tokens, slower drawing.")
+            f"{title}: tokens shown",
+            2,
+            n,
+            window,
+            key=f"bert_{view}_window",
+            help="bertviz draws one SVG line per weight (about 100,000 lines a second): more tokens, slower drawing.",
+        )
         start = c_start.slider(f"{title}: first token shown", 0, n - window, 0, key=f"bert_{view}_start")
         lines = bertviz_views.lines_drawn(view, capture.num_layers, capture.num_heads, window)
-        st.caption(f"Showing tokens {start}–{start + window - 1} of {n} ({lines:,} lines); "
-                   "the heatmaps above show every token.")
-    html = bertviz_views.bertviz_html(capture, view, start, start + window, layer=layer,
-                                      asset_url=common.bertviz_asset_url())
+        st.caption(
+            f"Showing tokens {start}–{start + window - 1} of {n} ({lines:,} lines); "
+            "the heatmaps above show every token."
+        )
+    html = bertviz_views.bertviz_html(
+        capture, view, start, start + window, layer=layer, asset_url=common.bertviz_asset_url()
+    )
     st.iframe(html, height="content")
 
 st.subheader("Integrity")
@@ -137,10 +172,21 @@ with st.expander("Model details and head entropy"):
 
 st.subheader("Export")
 e1, e2, e3 = st.columns(3)
-e1.download_button("This head as CSV", data=lambda: to_csv(capture, layer, head),
-                   file_name=f"attention_L{layer}_H{head}.csv", mime="text/csv", on_click="ignore")
-e2.download_button("All heads as CSV", data=lambda: to_csv(capture), file_name="attention.csv",
-                   mime="text/csv", on_click="ignore")
-e3.download_button("All heads as JSON", data=lambda: to_json(capture), file_name="attention.json",
-                   mime="application/json", on_click="ignore")
+e1.download_button(
+    "This head as CSV",
+    data=lambda: to_csv(capture, layer, head),
+    file_name=f"attention_L{layer}_H{head}.csv",
+    mime="text/csv",
+    on_click="ignore",
+)
+e2.download_button(
+    "All heads as CSV", data=lambda: to_csv(capture), file_name="attention.csv", mime="text/csv", on_click="ignore"
+)
+e3.download_button(
+    "All heads as JSON",
+    data=lambda: to_json(capture),
+    file_name="attention.json",
+    mime="application/json",
+    on_click="ignore",
+)
 st.caption('Same from the command line: `python -m models.export "your sentence" -o capture.json`')

@@ -70,12 +70,31 @@ def streamlit_server(timeout: float = 90.0) -> Iterator[str]:
     """Start `streamlit run app.py` on loopback; yield its base URL; stop it afterwards."""
     port = free_port()
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    log = tempfile.NamedTemporaryFile("w+", prefix="streamlit-", suffix=".log")  # a pipe could fill and block
+    # a file, not a pipe: nobody reads the pipe while tests run, and a full pipe blocks the server
+    log = tempfile.NamedTemporaryFile("w+", prefix="streamlit-", suffix=".log")  # noqa: SIM115
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -137,5 +156,6 @@ def expected_lines(n_tokens: int, n_layers: int = 6, n_heads: int = 12) -> list[
 
 
 def wait_drawn(page, marker: str, n_tokens: int, timeout_ms: float = 120_000) -> None:
-    page.wait_for_function(DRAWN_JS, arg={"marker": marker, "lines": expected_lines(n_tokens)},
-                           timeout=timeout_ms, polling=50)
+    page.wait_for_function(
+        DRAWN_JS, arg={"marker": marker, "lines": expected_lines(n_tokens)}, timeout=timeout_ms, polling=50
+    )

@@ -102,8 +102,13 @@ def _bertviz_js(view: View) -> str:
 def script_json(value: object) -> str:
     """JSON that is safe inside a <script> element: no token can close the script or open a comment."""
     text = json.dumps(value, ensure_ascii=False)
-    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for char, escape in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(char, escape)
     return text
 
@@ -137,8 +142,14 @@ def _library_tags(asset_url: str | None) -> str:
     return "".join(f'<script src="{asset_url}/{served}"></script>\n' for *_, served in _ASSETS.values())
 
 
-def bertviz_html(capture: AttentionCapture, view: View, start: int = 0, stop: int | None = None,
-                 layer: int = 0, asset_url: str | None = None) -> str:
+def bertviz_html(
+    capture: AttentionCapture,
+    view: View,
+    start: int = 0,
+    stop: int | None = None,
+    layer: int = 0,
+    asset_url: str | None = None,
+) -> str:
     """A complete HTML document with bertviz's `view` of tokens [start, stop) of a self-attention capture.
 
     asset_url: where `write_assets` put d3 and jQuery (served by the app); None inlines them, so the
@@ -160,8 +171,7 @@ def bertviz_html(capture: AttentionCapture, view: View, start: int = 0, stop: in
         params.update(layer=layer, heads=None)
         controls = 'Layer: <select id="layer"></select>'
     else:
-        params.update(display_mode="light", include_heads=list(range(capture.num_heads)),
-                      total_heads=capture.num_heads)
+        params.update(display_mode="light", include_heads=list(range(capture.num_heads)), total_heads=capture.num_heads)
         controls = ""
     # Replace only the first marker: the second sits in a comment, where bertviz writes its params twice.
     script = _bertviz_js(view).replace("PYTHON_PARAMS", f"AE_decode({script_json(params)})", 1)

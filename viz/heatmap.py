@@ -46,7 +46,7 @@ def axis_labels(tokens: tuple[str, ...] | list[str]) -> list[str]:
 def head_heatmap(capture: AttentionCapture, layer: int, head: int) -> go.Figure:
     """One head's attention: query tokens as rows (top to bottom), key tokens as columns."""
     z = to_percent(capture.head(layer, head))
-    n_query, n_key = z.shape
+    n_query = z.shape[0]
     fig = go.Figure(
         go.Heatmap(
             z=z,
@@ -60,8 +60,12 @@ def head_heatmap(capture: AttentionCapture, layer: int, head: int) -> go.Figure:
         )
     )
     fig.update_layout(
-        title={"text": f"{capture.model} · layer {layer} · head {head} · {capture.kind.value} attention",
-               "y": 0.995, "yanchor": "top", "font": {"size": 14}},
+        title={
+            "text": f"{capture.model} · layer {layer} · head {head} · {capture.kind.value} attention",
+            "y": 0.995,
+            "yanchor": "top",
+            "font": {"size": 14},
+        },
         xaxis={"title": {"text": "key"}, "type": "category", "side": "top", "tickangle": -60},
         yaxis={"title": {"text": "query"}, "type": "category", "autorange": "reversed"},
         height=int(min(900, max(420, 16 * n_query + 180))),
@@ -120,10 +124,21 @@ def heads_grid(capture: AttentionCapture, cells: int = 32, tile_px: int = 56) ->
         ]
     )
     fig.update_layout(
-        xaxis={"tickvals": col_centres, "ticktext": [f"h{h}" for h in range(n_heads)], "side": "top",
-               "showgrid": False, "zeroline": False, "range": [-0.5, z.shape[1] - 0.5]},
-        yaxis={"tickvals": row_centres, "ticktext": [f"L{layer}" for layer in range(n_layers)],
-               "autorange": "reversed", "showgrid": False, "zeroline": False},
+        xaxis={
+            "tickvals": col_centres,
+            "ticktext": [f"h{h}" for h in range(n_heads)],
+            "side": "top",
+            "showgrid": False,
+            "zeroline": False,
+            "range": [-0.5, z.shape[1] - 0.5],
+        },
+        yaxis={
+            "tickvals": row_centres,
+            "ticktext": [f"L{layer}" for layer in range(n_layers)],
+            "autorange": "reversed",
+            "showgrid": False,
+            "zeroline": False,
+        },
         height=n_layers * tile_px + 60,
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
         dragmode=False,
@@ -145,8 +160,9 @@ def entropy_heatmap(entropy: np.ndarray) -> go.Figure:
             hovertemplate="layer %{y} · head %{x}<br>mean entropy %{z} nats<extra></extra>",
         )
     )
-    fig.update_layout(yaxis={"autorange": "reversed"}, height=n_layers * 28 + 120,
-                      margin={"l": 10, "r": 10, "t": 30, "b": 10})
+    fig.update_layout(
+        yaxis={"autorange": "reversed"}, height=n_layers * 28 + 120, margin={"l": 10, "r": 10, "t": 30, "b": 10}
+    )
     return fig
 
 
@@ -160,11 +176,20 @@ def score_figure(b: ScoreBreakdown) -> go.Figure:
     ]
     fig = go.Figure()
     for i, (name, values, color) in enumerate(steps):
-        fig.add_bar(x=x, y=values, name=name, marker_color=color, xaxis="x", yaxis=f"y{i + 1 if i else ''}",
-                    hovertemplate=f"key %{{x}}<br>{name}: %{{y:.4f}}<extra></extra>")
+        fig.add_bar(
+            x=x,
+            y=values,
+            name=name,
+            marker_color=color,
+            xaxis="x",
+            yaxis=f"y{i + 1 if i else ''}",
+            hovertemplate=f"key %{{x}}<br>{name}: %{{y:.4f}}<extra></extra>",
+        )
     fig.update_layout(
-        title={"text": f"query “{html.escape(b.tokens[b.query_index])}” (position {b.query_index}) · "
-                       f"layer {b.layer} · head {b.head}"},
+        title={
+            "text": f"query “{html.escape(b.tokens[b.query_index])}” (position {b.query_index}) · "
+            f"layer {b.layer} · head {b.head}"
+        },
         xaxis={"type": "category", "tickangle": -60, "anchor": "y3"},
         yaxis={"domain": [0.70, 1.0], "title": {"text": "q·k"}},
         yaxis2={"domain": [0.37, 0.66], "title": {"text": "÷ √d"}},
