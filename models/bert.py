@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from safetensors import SafetensorError
 from transformers import AutoConfig, AutoModel, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
 from models.capture import AttentionCapture, AttentionKind
@@ -84,7 +85,7 @@ def load_bert(path: str | Path) -> BertBundle:
             # the fused SDPA path computes attention without returning the weights
             attn_implementation="eager",
         )
-    except (OSError, ValueError, RuntimeError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, RuntimeError, KeyError, TypeError, SafetensorError) as exc:
         raise ModelLoadError(f"The weights in {path} could not be loaded: {exc}") from exc
     model.eval()
     if model.config._attn_implementation != "eager":
