@@ -67,8 +67,8 @@ def _open_clicked_head() -> None:
     """Grid click → per-head view: runs before the rerun, so the selectboxes can still be set."""
     points = st.session_state["bert_grid"].selection.points
     if points:
-        layer, head = points[0]["customdata"]
-        st.session_state["bert_layer"], st.session_state["bert_head"] = int(layer), int(head)
+        layer, head = heatmap.grid_head(points[0]["point_index"], capture.num_heads)
+        st.session_state["bert_layer"], st.session_state["bert_head"] = layer, head
 
 
 for key, limit in (("bert_layer", capture.num_layers), ("bert_head", capture.num_heads)):

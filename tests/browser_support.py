@@ -8,6 +8,7 @@ and recorded, so a test can assert the page needed no network at all.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import socket
@@ -159,3 +160,18 @@ def wait_drawn(page, marker: str, n_tokens: int, timeout_ms: float = 120_000) ->
     page.wait_for_function(
         DRAWN_JS, arg={"marker": marker, "lines": expected_lines(n_tokens)}, timeout=timeout_ms, polling=50
     )
+
+
+def token_count(text: str) -> int:
+    """Tokens the bundled model makes of `text` ([CLS] and [SEP] included), as the page will show."""
+    tokenizer = _bundled_tokenizer()
+    return min(len(tokenizer(text)["input_ids"]), 512)
+
+
+@functools.cache
+def _bundled_tokenizer():
+    from transformers import AutoTokenizer
+
+    from models import bert
+
+    return AutoTokenizer.from_pretrained(bert.default_model_dir(), local_files_only=True)

@@ -147,6 +147,11 @@ def heads_grid(capture: AttentionCapture, cells: int = 32, tile_px: int = 56) ->
     return fig
 
 
+def grid_head(point_index: int, n_heads: int) -> tuple[int, int]:
+    """(layer, head) of the `heads_grid` scatter point that was clicked (points run layer by layer)."""
+    return divmod(point_index, n_heads)
+
+
 def entropy_heatmap(entropy: np.ndarray) -> go.Figure:
     """Mean attention entropy per layer and head (low: focused head, high: spread out)."""
     n_layers, n_heads = entropy.shape

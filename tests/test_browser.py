@@ -1,0 +1,114 @@
+"""The BERT page in a real browser (Debian's Chromium, headless) with every non-loopback request cut.
+
+Proves what AppTest cannot: bertviz's JavaScript draws and reacts with no CDN, script text typed by a
+user never runs, a 512-token input draws, and a click on the all-heads grid opens that head.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import browser_support as bs
+
+playwright = pytest.importorskip("playwright.sync_api")
+
+pytestmark = pytest.mark.browser
+
+if bs.chromium_path() is None:  # not a skip: a missing browser must fail loudly, in CI above all
+    raise RuntimeError("Chromium not found: install Debian's chromium (apt-get install chromium) to run these tests")
+
+
+@pytest.fixture(scope="module")
+def server():
+    with bs.streamlit_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        b = bs.launch(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(server, browser):
+    """The BERT page opened as a newcomer does (home, then the link), network cut, dialogs recorded."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    blocked = bs.cut_network(context)
+    page = context.new_page()
+    page.dialogs = []
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+    page.goto(server)
+    page.get_by_text("Open BERT self-attention").click()
+    bs.wait_drawn(page, "cat", 14)
+    page.blocked = blocked
+    yield page
+    context.close()
+
+
+def frames(page):
+    return [f for f in page.frames if f != page.main_frame]
+
+
+def test_every_view_draws_with_no_network(page):
+    head, model = frames(page)
+    assert head.locator("line").count() == 12 * 14 * 14
+    assert model.locator("line").count() == 6 * 12 * 14 * 14
+    assert head.evaluate("d3.version") == "5.7.0"
+    assert page.locator(".js-plotly-plot").count() >= 3
+    assert page.blocked == []
+
+
+def test_bertviz_views_react_to_hover_and_clicks(page):
+    head, model = frames(page)
+    # hover "cat" on the left: only its arcs (one per head per key) stay visible
+    head.locator("#left text", has_text="cat").first.hover()
+    assert head.locator("line[visibility='visible']").count() == 12 * 14
+    # click the first head's square: its arcs go transparent, the others stay
+    head.locator("svg > g > rect").first.click()
+    opacities = head.evaluate(
+        "[...document.querySelectorAll('.headAttention')].map(g => "
+        "Math.max(...[...g.querySelectorAll('line')].map(l => +l.getAttribute('stroke-opacity'))))"
+    )
+    assert opacities[0] == 0 and all(o > 0 for o in opacities[1:])
+    # model view: clicking a thumbnail opens its detail panel with the tokens
+    model.locator("rect[style*='opacity: 0']").nth(13).click()
+    assert model.locator("text.detail", has_text="Layer 1, Head 1").count() == 1
+    assert page.blocked == []
+
+
+def test_script_text_is_shown_as_tokens_and_never_runs(page):
+    attack = "</script><img src=x onerror=alert(1)> <svg onload=alert(2)> javascript:alert(3) <b>cat</b>"
+    bs.submit_text(page, attack)
+    bs.wait_drawn(page, "script", bs.token_count(attack))
+    page.wait_for_timeout(500)
+    assert page.dialogs == []
+    for doc in [page.main_frame, *frames(page)]:
+        assert doc.locator("img[src='x'], svg[onload]").count() == 0
+    head_tokens = frames(page)[0].locator("#left text").all_text_contents()
+    assert {"<", "/", "script", ">", "alert", "(", "cat"} <= set(head_tokens)
+    assert page.blocked == []
+
+
+def test_a_512_token_input_draws_every_view(page):
+    text = " ".join(["the", "fish", "swam", "past", "a", "reef", "."] * 100)
+    bs.submit_text(page, text)
+    bs.wait_drawn(page, "fish", 512, timeout_ms=60_000)
+    assert page.get_by_text("Showing the first 512 tokens").count() == 1
+    head, model = frames(page)
+    window = bs.expected_lines(512)
+    assert [head.locator("line").count(), model.locator("line").count()] == window
+    assert page.blocked == []
+
+
+def test_clicking_a_tile_in_the_grid_opens_that_head(page):
+    grid = page.locator(".js-plotly-plot").nth(1)
+    # the invisible scatter point over layer 2, head 5 (points are laid out layer by layer); Plotly
+    # takes clicks on its drag layer and finds the point under the mouse, so click where it is
+    box = grid.locator(".scatterlayer .point").nth(2 * 12 + 5).bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.get_by_role("heading", name="Layer 2, head 5").wait_for(timeout=20_000)
+    assert page.blocked == []

@@ -1,0 +1,88 @@
+"""The pages through Streamlit's AppTest: type, choose, and check what the page shows."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+BERT_PAGE = "pages/bert_attention.py"
+
+
+def bert_page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.switch_page(BERT_PAGE).run()
+    assert not at.exception
+    return at
+
+
+def test_home_says_what_each_page_teaches():
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "BERT self-attention" in text and "bertviz" in text
+
+
+def test_bert_page_shows_every_view_for_the_example():
+    at = bert_page()
+    assert at.title[0].value == "BERT self-attention"
+    assert at.selectbox(key="bert_layer").options == [str(i) for i in range(6)]
+    assert at.selectbox(key="bert_head").options == [str(i) for i in range(12)]
+    assert [s.value for s in at.subheader][:2] == ["Layer 0, head 0", "All heads"]
+    assert "How a score is made" in [s.value for s in at.subheader]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Attention implementation"] == "eager"
+    assert metrics["Layers × heads"] == "6 × 12"
+    assert float(metrics["Max |row sum − 1|"]) < 1e-5
+
+
+def test_typing_and_choosing_a_head_updates_the_page():
+    at = bert_page()
+    at.text_input(key="bert_text").input("The animal didn't cross the street because it was too tired.").run()
+    at.selectbox(key="bert_layer").select(4).run()
+    at.selectbox(key="bert_head").select(9).run()
+    assert not at.exception
+    assert at.subheader[0].value == "Layer 4, head 9"
+    assert "animal" in at.selectbox(key="bert_query").options[2]
+
+
+def test_empty_text_prompts_instead_of_failing():
+    at = bert_page()
+    at.text_input(key="bert_text").input("   ").run()
+    assert not at.exception
+    assert "Type a sentence" in at.info[0].value
+    assert not at.metric
+
+
+def test_long_text_is_truncated_with_a_notice():
+    at = bert_page()
+    at.text_input(key="bert_text").input("word " * 600).run()
+    assert not at.exception
+    assert "602 tokens" in at.warning[0].value and "first 512" in at.warning[0].value
+
+
+@pytest.mark.parametrize("text", ["😀 שלום \u200b\x07", "</script><img src=x onerror=alert(1)>"])
+def test_awkward_text_renders(text):
+    at = bert_page()
+    at.text_input(key="bert_text").input(text).run()
+    assert not at.exception and not at.error
+
+
+def test_bad_model_directory_is_an_error_on_the_page(tmp_path):
+    at = bert_page()
+    at.radio(key="bert_source").set_value("Local directory").run()
+    assert "Type the path" in at.sidebar.info[0].value
+    at.text_input(key="bert_dir").input(str(tmp_path / "nowhere")).run()
+    assert not at.exception
+    assert "No such directory" in at.error[0].value
+
+
+def test_another_local_model_can_be_chosen(tiny_bert_dir):
+    at = bert_page()
+    at.selectbox(key="bert_layer").select(5).run()
+    at.radio(key="bert_source").set_value("Local directory").run()
+    at.text_input(key="bert_dir").input(str(tiny_bert_dir)).run()
+    assert not at.exception and not at.error
+    assert at.selectbox(key="bert_layer").options == ["0", "1"]  # layer 5 no longer exists: reset to 0
+    assert at.selectbox(key="bert_layer").value == 0
+    assert {m.label: m.value for m in at.metric}["Layers × heads"] == "2 × 4"
