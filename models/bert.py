@@ -102,20 +102,29 @@ def _encode(bundle: BertBundle, text: str) -> tuple[dict[str, torch.Tensor], int
     return dict(enc), len(full)
 
 
-def capture(bundle: BertBundle, text: str) -> AttentionCapture:
-    """Run `text` through the encoder and return every layer's and head's self-attention.
+@dataclass(frozen=True, eq=False)
+class BertRun:
+    """One forward pass: the attention capture, and each layer's input for explaining its scores."""
 
-    Input longer than the model's positions is truncated; `truncated_from` then says how long it was.
+    capture: AttentionCapture
+    hidden_states: np.ndarray  # (layer + 1, token, hidden): [i] is the input to layer i
+
+
+def run(bundle: BertBundle, text: str) -> BertRun:
+    """Run `text` through the encoder once, keeping every layer's attention and input.
+
+    Input longer than the model's positions is truncated; `capture.truncated_from` then says how long it was.
     """
     enc, n_full = _encode(bundle, text)
     with torch.inference_mode():
-        out = bundle.model(**enc, output_attentions=True)
+        out = bundle.model(**enc, output_attentions=True, output_hidden_states=True)
     n_layers = bundle.model.config.num_hidden_layers
     if out.attentions is None or len(out.attentions) != n_layers:
         raise ValueError(f"The model returned no attention weights for its {n_layers} layers.")
     weights = torch.cat(out.attentions, dim=0).float().numpy()  # (layer, head, query, key)
+    hidden = torch.cat(out.hidden_states, dim=0).float().numpy()  # (layer + 1, token, hidden)
     tokens = bundle.tokenizer.convert_ids_to_tokens(enc["input_ids"][0].tolist())
-    return AttentionCapture(
+    cap = AttentionCapture(
         query_tokens=tuple(tokens),
         key_tokens=tuple(tokens),
         weights=weights,
@@ -124,6 +133,12 @@ def capture(bundle: BertBundle, text: str) -> AttentionCapture:
         truncated_from=n_full if n_full > len(tokens) else None,
         attn_implementation=bundle.model.config._attn_implementation,
     )
+    return BertRun(capture=cap, hidden_states=hidden)
+
+
+def capture(bundle: BertBundle, text: str) -> AttentionCapture:
+    """Every layer's and head's self-attention for `text` (see `run`)."""
+    return run(bundle, text).capture
 
 
 @dataclass(frozen=True)
@@ -138,20 +153,17 @@ class ScoreBreakdown:
     dot: np.ndarray  # q·k for each key, (key,)
     scaled: np.ndarray  # q·k / sqrt(d_head), (key,)
     weights: np.ndarray  # softmax(scaled), (key,)
-    query_norm: float
-    key_norms: np.ndarray  # (key,)
 
 
-def score_breakdown(bundle: BertBundle, text: str, layer: int, head: int, query_index: int) -> ScoreBreakdown:
+def score_breakdown(bundle: BertBundle, bert_run: BertRun, layer: int, head: int, query_index: int) -> ScoreBreakdown:
     """Recompute one row of attention from the layer's own query and key projections.
 
-    The layer's input (hidden state) is read from the model's outputs and put through that layer's
-    query/key Linear layers, so the numbers are the real model's, not an approximation.
+    The layer's input (hidden state, kept by `run`) goes through that layer's query/key Linear layers,
+    so the numbers are the real model's, not an approximation.
     """
-    enc, _ = _encode(bundle, text)
-    n = enc["input_ids"].shape[1]
-    if not 0 <= query_index < n:
-        raise ValueError(f"Query position {query_index} is outside the {n} tokens")
+    tokens = bert_run.capture.query_tokens
+    if not 0 <= query_index < len(tokens):
+        raise ValueError(f"Query position {query_index} is outside the {len(tokens)} tokens")
     config = bundle.model.config
     if not (0 <= layer < config.num_hidden_layers and 0 <= head < config.num_attention_heads):
         raise ValueError(f"Layer {layer}, head {head} does not exist in this model")
@@ -163,26 +175,22 @@ def score_breakdown(bundle: BertBundle, text: str, layer: int, head: int, query_
             "This model's layers are not laid out like BERT's; the score view needs their query/key layers"
         ) from exc
     d_head = config.hidden_size // config.num_attention_heads
+    cols = slice(head * d_head, (head + 1) * d_head)
     with torch.inference_mode():
-        out = bundle.model(**enc, output_hidden_states=True)
-        hidden = out.hidden_states[layer][0]  # (T, hidden): the input to `layer`
-        q = q_proj(hidden)[:, head * d_head : (head + 1) * d_head]  # (T, d_head)
-        k = k_proj(hidden)[:, head * d_head : (head + 1) * d_head]  # (T, d_head)
-        dot = (k @ q[query_index]).double()  # (T,)
+        hidden = torch.from_numpy(bert_run.hidden_states[layer])  # (T, hidden): the input to `layer`
+        q = q_proj(hidden)[query_index, cols]  # (d_head,)
+        k = k_proj(hidden)[:, cols]  # (T, d_head)
+        dot = (k @ q).double()  # (T,)
     scaled = dot / math.sqrt(d_head)
-    weights = torch.softmax(scaled, dim=0)
-    tokens = bundle.tokenizer.convert_ids_to_tokens(enc["input_ids"][0].tolist())
     return ScoreBreakdown(
         layer=layer,
         head=head,
         query_index=query_index,
-        tokens=tuple(tokens),
+        tokens=tokens,
         d_head=d_head,
         dot=dot.numpy(),
         scaled=scaled.numpy(),
-        weights=weights.numpy(),
-        query_norm=float(q[query_index].norm()),
-        key_norms=k.norm(dim=-1).numpy(),
+        weights=torch.softmax(scaled, dim=0).numpy(),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,11 +61,12 @@ class AttentionCapture:
             )
         if self.kind in (AttentionKind.SELF, AttentionKind.CAUSAL_SELF) and n_query != n_key:
             raise ValueError(f"{self.kind.value} attention must be square; got {n_query} × {n_key}")
-        if not np.isfinite(w).all():
+        # two passes over the weights, not four: a NaN or infinity makes its row sum non-finite too
+        err = self.max_row_sum_error
+        if not np.isfinite(err):
             raise ValueError("Attention weights contain NaN or infinity")
         if w.min() < 0:
             raise ValueError(f"Attention weights must be non-negative; minimum is {w.min():.3g}")
-        err = self.max_row_sum_error
         if err > ROW_SUM_TOLERANCE:
             raise ValueError(f"Attention rows must sum to 1; the worst row is off by {err:.3g}")
         if self.kind is AttentionKind.CAUSAL_SELF:
@@ -81,7 +83,7 @@ class AttentionCapture:
     def num_heads(self) -> int:
         return self.weights.shape[1]
 
-    @property
+    @functools.cached_property  # computed once when validating; the integrity panel reads it again
     def max_row_sum_error(self) -> float:
         """Largest |sum over keys − 1| over every layer, head and query."""
         # float64 accumulation so the check measures the weights, not the summation

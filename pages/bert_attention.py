@@ -50,7 +50,7 @@ if not text.strip():
     st.stop()
 
 try:
-    capture = common.bert_capture(model_path, text)
+    capture = common.bert_run(model_path, text).capture
 except ValueError as exc:
     st.error(f"The model could not process this text: {exc}")
     st.stop()

@@ -7,7 +7,6 @@ from pathlib import Path
 import streamlit as st
 
 from models import bert
-from models.capture import AttentionCapture
 from viz import bertviz_views
 
 STATIC = Path(__file__).resolve().parent.parent / "static"  # served at /app/static (enableStaticServing)
@@ -20,13 +19,14 @@ def bert_bundle(path: str) -> bert.BertBundle:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def bert_capture(path: str, text: str) -> AttentionCapture:
-    return bert.capture(bert_bundle(path), text)
+def bert_run(path: str, text: str) -> bert.BertRun:
+    """Attention capture and layer inputs of `text`: one forward pass per (model, text)."""
+    return bert.run(bert_bundle(path), text)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def bert_scores(path: str, text: str, layer: int, head: int, query: int) -> bert.ScoreBreakdown:
-    return bert.score_breakdown(bert_bundle(path), text, layer, head, query)
+    return bert.score_breakdown(bert_bundle(path), bert_run(path, text), layer, head, query)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -71,13 +71,14 @@ def test_awkward_text_is_tokenised_not_rejected(bundled, text):
 
 def test_score_breakdown_reproduces_the_captured_row(bundled, tiny):
     for bundle in (bundled, tiny):
-        cap = bert.capture(bundle, SENTENCE)
+        bert_run = bert.run(bundle, SENTENCE)
+        cap = bert_run.capture
         for layer, head, query in [(0, 0, 1), (cap.num_layers - 1, cap.num_heads - 1, 3)]:
-            b = bert.score_breakdown(bundle, SENTENCE, layer, head, query)
+            b = bert.score_breakdown(bundle, bert_run, layer, head, query)
             np.testing.assert_allclose(b.weights, cap.weights[layer, head, query], atol=1e-5)
             np.testing.assert_allclose(b.scaled, b.dot / np.sqrt(b.d_head))
     with pytest.raises(ValueError, match="outside"):
-        bert.score_breakdown(bundled, SENTENCE, 0, 0, 99)
+        bert.score_breakdown(bundled, bert.run(bundled, SENTENCE), 0, 0, 99)
 
 
 def test_bad_model_directories_raise_clear_errors(tmp_path, tiny_bert_dir):

@@ -59,7 +59,7 @@ def test_pooling_keeps_rows_stochastic_and_bounds_the_grid(bundled):
 
 
 def test_score_figure_plots_the_three_steps(bundled):
-    b = bert.score_breakdown(bundled, "the cat sat on the mat", 1, 2, 2)
+    b = bert.score_breakdown(bundled, bert.run(bundled, "the cat sat on the mat"), 1, 2, 2)
     fig = heatmap.score_figure(b)
     assert [t.name for t in fig.data] == ["q·k", f"q·k / √{b.d_head}", "softmax weight"]
     np.testing.assert_allclose(fig.data[2].y, b.weights)
@@ -74,11 +74,12 @@ def test_bytes_per_weight_sent_for_a_heatmap_is_at_most_two(bundled):
 
 def test_bertviz_document_carries_the_weights_as_bytes(cat):
     html = bertviz_views.bertviz_html(cat, "head")
-    params = json.loads(re.search(r"AE_decode\((\{.*?\})\)", html).group(1))
+    params = json.loads(re.search(r"window.AE_PARAMS = (\{.*?\});</script>", html).group(1))
     decoded = bertviz_views.decode_weights(params["attention"][0]["attn"])
     np.testing.assert_allclose(decoded, cat.weights, atol=0.5 / 255 + 1e-7)
     assert params["attention"][0]["left_text"] == list(cat.query_tokens)
-    assert html.count("AE_decode(") == 2  # defined once, called once: bertviz's second marker is left alone
+    assert html.count("PYTHON_PARAMS") == 1  # bertviz's second marker, in a comment, is left alone
+    assert html.count("AE_decode(window.AE_PARAMS)") == 1
     assert "v5.7.0" in html  # d3 inlined when no asset URL is given
 
 
@@ -86,9 +87,10 @@ def test_bertviz_document_payload_is_under_two_bytes_per_weight(bundled):
     cap = bert.capture(bundled, "word " * 40)
     for view in ("head", "model"):
         html = bertviz_views.bertviz_html(cap, view, asset_url="/app/static/vendor")
-        payload = re.search(r"AE_decode\((\{.*?\})\)", html).group(1)
+        payload = re.search(r"window.AE_PARAMS = (\{.*?\});</script>", html).group(1)
         assert len(payload.encode()) / cap.weights.size <= 2.0
         assert '<script src="/app/static/vendor/d3.v5.7.0.min.js">' in html
+        assert f'<script src="/app/static/vendor/bertviz_{view}_view.js">' in html
 
 
 def test_token_text_cannot_close_the_script():
@@ -115,5 +117,6 @@ def test_window_bounds_the_lines_drawn():
 
 def test_assets_are_written_for_serving(tmp_path):
     bertviz_views.write_assets(tmp_path)
+    assert "AE_decode(window.AE_PARAMS)" in (tmp_path / "bertviz_model_view.js").read_text(encoding="utf-8")
     assert "v5.7.0" in (tmp_path / "d3.v5.7.0.min.js").read_text(encoding="utf-8")[:200]
     assert "jQuery v3" in (tmp_path / "jquery.min.js").read_text(encoding="utf-8")[:200]

@@ -80,23 +80,38 @@ def _asset(name: str) -> str:
     return text
 
 
-def write_assets(folder: Path) -> None:
-    """Copy d3 and jQuery from the installed packages into `folder`, for the app to serve.
-
-    Served files are parsed once and cached by the browser; inlined, every view's frame would
-    parse ~330 kB of library code again on every rerun.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, (*_, served_name) in _ASSETS.items():
-        target = folder / served_name
-        text = _asset(name)
-        if not target.is_file() or target.read_text(encoding="utf-8") != text:
-            target.write_text(text, encoding="utf-8")
-
-
 @functools.cache
 def _bertviz_js(view: View) -> str:
-    return importlib.resources.files("bertviz").joinpath(f"{view}_view.js").read_text(encoding="utf-8")
+    """bertviz's own view script, reading its params from `window.AE_PARAMS` through our decoder.
+
+    Only the first PYTHON_PARAMS marker is replaced: the second sits in a comment, where bertviz
+    itself writes every weight a second time.
+    """
+    text = importlib.resources.files("bertviz").joinpath(f"{view}_view.js").read_text(encoding="utf-8")
+    if "const params = PYTHON_PARAMS;" not in text:
+        raise AssetError(f"bertviz's {view}_view.js has no PYTHON_PARAMS marker; is bertviz 1.4 installed?")
+    return text.replace("PYTHON_PARAMS", "AE_decode(window.AE_PARAMS)", 1)
+
+
+def _served_files() -> dict[str, str]:
+    """File name → text of everything a bertviz frame loads: d3, jQuery, our glue, bertviz's views."""
+    files = {served: _asset(name) for name, (*_, served) in _ASSETS.items()}
+    files["attention-explorer-glue.js"] = _GLUE
+    files.update({f"bertviz_{view}_view.js": _bertviz_js(view) for view in ("head", "model")})
+    return files
+
+
+def write_assets(folder: Path) -> None:
+    """Write the frames' scripts (from installed packages) into `folder`, for the app to serve.
+
+    Served files are parsed once and cached by the browser; inlined, every frame would carry and
+    parse ~360 kB of library code again on every rerun.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in _served_files().items():
+        target = folder / name
+        if not target.is_file() or target.read_text(encoding="utf-8") != text:
+            target.write_text(text, encoding="utf-8")
 
 
 def script_json(value: object) -> str:
@@ -136,10 +151,11 @@ def max_window(view: View, n_layers: int, n_heads: int, n_tokens: int, max_lines
     return int(min(n_tokens, max(2, int((max_lines / per_token2) ** 0.5))))
 
 
-def _library_tags(asset_url: str | None) -> str:
+def _script_tags(names: list[str], asset_url: str | None) -> str:
     if asset_url is None:
-        return "".join(f"<script>{_asset(name)}</script>\n" for name in _ASSETS)
-    return "".join(f'<script src="{asset_url}/{served}"></script>\n' for *_, served in _ASSETS.values())
+        files = _served_files()
+        return "".join(f"<script>{files[name]}</script>\n" for name in names)
+    return "".join(f'<script src="{asset_url}/{name}"></script>\n' for name in names)
 
 
 def bertviz_html(
@@ -173,15 +189,13 @@ def bertviz_html(
     else:
         params.update(display_mode="light", include_heads=list(range(capture.num_heads)), total_heads=capture.num_heads)
         controls = ""
-    # Replace only the first marker: the second sits in a comment, where bertviz writes its params twice.
-    script = _bertviz_js(view).replace("PYTHON_PARAMS", f"AE_decode({script_json(params)})", 1)
+    libraries = [served for *_, served in _ASSETS.values()] + ["attention-explorer-glue.js"]
     return f"""<!doctype html>
 <html><head><meta charset="utf-8"><title>bertviz {view} view</title></head>
 <body style="margin:0">
-{_library_tags(asset_url)}<script>{_GLUE}</script>
-<div id="{vis_id}" style="font-family:'Helvetica Neue', Helvetica, Arial, sans-serif;">
+{_script_tags(libraries, asset_url)}<div id="{vis_id}" style="font-family:Helvetica, Arial, sans-serif;">
   <span style="user-select:none">{controls}</span>
   <div id="vis"></div>
 </div>
-<script>{script}</script>
-</body></html>"""
+<script>window.AE_PARAMS = {script_json(params)};</script>
+{_script_tags([f"bertviz_{view}_view.js"], asset_url)}</body></html>"""

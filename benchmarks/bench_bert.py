@@ -1,0 +1,140 @@
+"""Speed and size of the BERT page at 16, 128 and 512 tokens. Prints figures; asserts nothing.
+
+    .venv/bin/python -m benchmarks.bench_bert            # everything, browser included
+    .venv/bin/python -m benchmarks.bench_bert --no-browser
+
+Columns:
+  forward      bare forward pass of the eager model (no weights returned), median of repeats
+  capture+fig  capture (forward returning weights, validation) + every figure and bertviz document
+  ratio        capture+fig / forward
+  bytes        what each view sends to the browser (Plotly JSON; bertviz document minus the served
+               d3/jQuery files), and bytes per attention weight that view shows
+  browser      from pressing Enter to every view drawn, in headless Chromium, network cut
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import plotly.io as pio
+import torch
+
+from models import bert
+from viz import bertviz_views, heatmap
+
+ASSET_URL = "/app/static/vendor"
+WORDS = {16: "dog", 128: "bird", 512: "fish"}
+
+
+def sentence(n_tokens: int, marker: str) -> str:
+    """Text the bundled tokenizer turns into exactly n_tokens tokens (every word is one token)."""
+    words = ["the", marker, "sat", "on", "a", "mat", "."]
+    return " ".join((words * n_tokens)[: n_tokens - 2])
+
+
+def median_time(fn, repeats: int) -> float:
+    fn()  # warm-up
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def build_everything(bundle: bert.BertBundle, text: str) -> dict[str, str]:
+    """What one page run computes for a new sentence, serialised as it is sent."""
+    bert_run = bert.run(bundle, text)
+    cap = bert_run.capture
+    scores = bert.score_breakdown(bundle, bert_run, 0, 0, 1)
+    out = {
+        "head heatmap": pio.to_json(heatmap.head_heatmap(cap, 0, 0), validate=False),
+        "all-heads grid": pio.to_json(heatmap.heads_grid(cap), validate=False),
+        "score bars": pio.to_json(heatmap.score_figure(scores), validate=False),
+    }
+    for view in ("head", "model"):
+        window = bertviz_views.max_window(view, cap.num_layers, cap.num_heads, len(cap.query_tokens))
+        out[f"bertviz {view}"] = bertviz_views.bertviz_html(cap, view, 0, window, asset_url=ASSET_URL)
+    return out
+
+
+def weights_shown(view: str, n: int, layers: int = 6, heads: int = 12) -> int:
+    if view == "head heatmap":
+        return n * n
+    if view == "all-heads grid":
+        return layers * heads * n * n
+    if view == "score bars":
+        return n
+    kind = view.split()[1]
+    w = bertviz_views.max_window(kind, layers, heads, n)
+    return layers * heads * w * w  # both bertviz views carry every layer of their window
+
+
+def browser_times(sizes: list[int]) -> dict[int, float]:
+    from playwright.sync_api import sync_playwright
+
+    from tests import browser_support as bs
+
+    out = {}
+    with bs.streamlit_server() as url, sync_playwright() as p:
+        browser = bs.launch(p)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        blocked = bs.cut_network(context)
+        page = context.new_page()
+        page.goto(url)
+        page.get_by_text("Open BERT self-attention").click()
+        bs.wait_drawn(page, "cat", 14)
+        for n in sizes:
+            runs = []
+            for marker in (WORDS[n], "cow", WORDS[n]):  # alternate so every press is a new sentence
+                t0 = time.perf_counter()
+                bs.submit_text(page, sentence(n, marker))
+                bs.wait_drawn(page, marker, n)
+                runs.append(time.perf_counter() - t0)
+            out[n] = statistics.median(runs)
+        if blocked:
+            raise RuntimeError(f"the page asked the network for {blocked}")
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-browser", action="store_true", help="skip the headless-Chromium timing")
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+
+    torch.set_num_threads(2)
+    bundle = bert.load_bert(bert.default_model_dir())
+    sizes = [16, 128, 512]
+    print(f"model {bundle.name}, torch {torch.__version__}, {torch.get_num_threads()} threads\n")
+    print(f"{'tokens':>6} {'forward':>9} {'capture+fig':>12} {'ratio':>6}")
+    for n in sizes:
+        text = sentence(n, WORDS[n])
+        enc = bundle.tokenizer(text, return_tensors="pt")
+        assert enc["input_ids"].shape[1] == n, enc["input_ids"].shape
+
+        def forward(enc=enc):
+            with torch.inference_mode():
+                bundle.model(**enc)
+
+        t_fwd = median_time(forward, args.repeats)
+        t_all = median_time(lambda text=text: build_everything(bundle, text), args.repeats)
+        print(f"{n:>6} {t_fwd * 1000:>7.1f}ms {t_all * 1000:>10.1f}ms {t_all / t_fwd:>6.2f}")
+
+    print(f"\n{'tokens':>6} {'view':<16} {'bytes':>11} {'weights':>11} {'bytes/weight':>13}")
+    for n in sizes:
+        for view, payload in build_everything(bundle, sentence(n, WORDS[n])).items():
+            size = len(payload.encode())
+            shown = weights_shown(view, n)
+            print(f"{n:>6} {view:<16} {size:>11,} {shown:>11,} {size / shown:>13.2f}")
+
+    if not args.no_browser:
+        print(f"\n{'tokens':>6} {'Enter → every view drawn (median of 3)':>40}")
+        for n, t in browser_times(sizes).items():
+            print(f"{n:>6} {t:>39.2f}s")
+
+
+if __name__ == "__main__":
+    main()
