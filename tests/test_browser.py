@@ -92,6 +92,16 @@ def test_script_text_is_shown_as_tokens_and_never_runs(page):
     assert page.blocked == []
 
 
+def test_emoji_right_to_left_and_control_characters_render(page):
+    text = "cat 😀 👩‍👩‍👧 שלום عالم zero​width bell tab\there"
+    bs.submit_text(page, text)
+    bs.wait_drawn(page, "ש", bs.token_count(text))
+    assert page.locator("[data-testid='stException']").count() == 0
+    head_tokens = frames(page)[0].locator("#left text").all_text_contents()
+    assert {"cat", "[UNK]", "ש", "ع", "zero", "bell"} <= set(head_tokens)
+    assert page.dialogs == [] and page.blocked == []
+
+
 def test_a_512_token_input_draws_every_view(page):
     text = " ".join(["the", "fish", "swam", "past", "a", "reef", "."] * 100)
     bs.submit_text(page, text)
