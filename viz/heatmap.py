@@ -43,35 +43,41 @@ def axis_labels(tokens: tuple[str, ...] | list[str]) -> list[str]:
     return labels
 
 
-def head_heatmap(capture: AttentionCapture, layer: int, head: int) -> go.Figure:
-    """One head's attention: query tokens as rows (top to bottom), key tokens as columns."""
-    z = to_percent(capture.head(layer, head))
-    n_query = z.shape[0]
+def matrix_heatmap(
+    matrix: np.ndarray, query_tokens, key_tokens, *, title: str, x_title: str = "key", y_title: str = "query"
+) -> go.Figure:
+    """A [query, key] weight matrix: query tokens as rows (top to bottom), key tokens as columns."""
+    z = to_percent(matrix)
     fig = go.Figure(
         go.Heatmap(
             z=z,
-            x=axis_labels(capture.key_tokens),
-            y=axis_labels(capture.query_tokens),
+            x=axis_labels(key_tokens),
+            y=axis_labels(query_tokens),
             zmin=0,
             zmax=100,
             colorscale=COLORSCALE,
             colorbar={"title": {"text": "weight"}, "ticksuffix": "%"},
-            hovertemplate="query: %{y}<br>key: %{x}<br>weight: %{z}%<extra></extra>",
+            hovertemplate=f"{y_title}: %{{y}}<br>{x_title}: %{{x}}<br>weight: %{{z}}%<extra></extra>",
         )
     )
     fig.update_layout(
-        title={
-            "text": f"{capture.model} · layer {layer} · head {head} · {capture.kind.value} attention",
-            "y": 0.995,
-            "yanchor": "top",
-            "font": {"size": 14},
-        },
-        xaxis={"title": {"text": "key"}, "type": "category", "side": "top", "tickangle": -60},
-        yaxis={"title": {"text": "query"}, "type": "category", "autorange": "reversed"},
-        height=int(min(900, max(420, 16 * n_query + 180))),
+        title={"text": title, "y": 0.995, "yanchor": "top", "font": {"size": 14}},
+        xaxis={"title": {"text": x_title}, "type": "category", "side": "top", "tickangle": -60},
+        yaxis={"title": {"text": y_title}, "type": "category", "autorange": "reversed"},
+        height=int(min(900, max(420, 16 * z.shape[0] + 180))),
         margin={"l": 10, "r": 10, "t": 130, "b": 10},
     )
     return fig
+
+
+def head_heatmap(capture: AttentionCapture, layer: int, head: int) -> go.Figure:
+    """One head's attention: query tokens as rows (top to bottom), key tokens as columns."""
+    return matrix_heatmap(
+        capture.head(layer, head),
+        capture.query_tokens,
+        capture.key_tokens,
+        title=f"{capture.model} · layer {layer} · head {head} · {capture.kind.value} attention",
+    )
 
 
 def pool_rows(weights: np.ndarray, cells: int) -> np.ndarray:
