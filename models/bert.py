@@ -155,42 +155,51 @@ class ScoreBreakdown:
     weights: np.ndarray  # softmax(scaled), (key,)
 
 
-def score_breakdown(bundle: BertBundle, bert_run: BertRun, layer: int, head: int, query_index: int) -> ScoreBreakdown:
-    """Recompute one row of attention from the layer's own query and key projections.
+def head_projections(
+    bundle: BertBundle, bert_run: BertRun, layer: int, head: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The query, key and value vectors of every token in one head: three (token, d_head) arrays.
 
-    The layer's input (hidden state, kept by `run`) goes through that layer's query/key Linear layers,
-    so the numbers are the real model's, not an approximation.
+    The layer's input (hidden state, kept by `run`) goes through that layer's own query/key/value
+    Linear layers, so the numbers are the real model's, not an approximation.
     """
-    tokens = bert_run.capture.query_tokens
-    if not 0 <= query_index < len(tokens):
-        raise ValueError(f"Query position {query_index} is outside the {len(tokens)} tokens")
     config = bundle.model.config
     if not (0 <= layer < config.num_hidden_layers and 0 <= head < config.num_attention_heads):
         raise ValueError(f"Layer {layer}, head {head} does not exist in this model")
     try:
         self_attn = bundle.model.encoder.layer[layer].attention.self
-        q_proj, k_proj = self_attn.query, self_attn.key
+        projections = (self_attn.query, self_attn.key, self_attn.value)
     except AttributeError as exc:
         raise ValueError(
-            "This model's layers are not laid out like BERT's; the score view needs their query/key layers"
+            "This model's layers are not laid out like BERT's; this view needs their query/key/value layers"
         ) from exc
     d_head = config.hidden_size // config.num_attention_heads
     cols = slice(head * d_head, (head + 1) * d_head)
     with torch.inference_mode():
         hidden = torch.from_numpy(bert_run.hidden_states[layer])  # (T, hidden): the input to `layer`
-        q = q_proj(hidden)[query_index, cols]  # (d_head,)
-        k = k_proj(hidden)[:, cols]  # (T, d_head)
-        dot = (k @ q).double()  # (T,)
+        q, k, v = (proj(hidden)[:, cols].double().numpy() for proj in projections)  # (T, d_head) each
+    return q, k, v
+
+
+def score_breakdown(bundle: BertBundle, bert_run: BertRun, layer: int, head: int, query_index: int) -> ScoreBreakdown:
+    """Recompute one row of attention: q·k for every key, ÷ √d_head, softmax."""
+    tokens = bert_run.capture.query_tokens
+    if not 0 <= query_index < len(tokens):
+        raise ValueError(f"Query position {query_index} is outside the {len(tokens)} tokens")
+    q, k, _ = head_projections(bundle, bert_run, layer, head)
+    d_head = q.shape[1]
+    dot = k @ q[query_index]  # (T,)
     scaled = dot / math.sqrt(d_head)
+    weights = np.exp(scaled - scaled.max())
     return ScoreBreakdown(
         layer=layer,
         head=head,
         query_index=query_index,
         tokens=tokens,
         d_head=d_head,
-        dot=dot.numpy(),
-        scaled=scaled.numpy(),
-        weights=torch.softmax(scaled, dim=0).numpy(),
+        dot=dot,
+        scaled=scaled,
+        weights=weights / weights.sum(),
     )
 
 

@@ -40,6 +40,13 @@ class Vocab:
         self.itos = [PAD, SOS, EOS, UNK] + [w for w in words if w not in (PAD, SOS, EOS, UNK)]
         self.stoi = {w: i for i, w in enumerate(self.itos)}
 
+    @classmethod
+    def from_itos(cls, itos: list[str]) -> Vocab:
+        """The vocabulary exactly as saved (ids kept)."""
+        vocab = cls([])
+        vocab.itos, vocab.stoi = list(itos), {w: i for i, w in enumerate(itos)}
+        return vocab
+
     def __len__(self) -> int:
         return len(self.itos)
 
@@ -251,7 +258,4 @@ def load_translator(folder: Path) -> Translator:
     model.eval()
     metrics_file = folder / "metrics.json"
     metrics = json.loads(metrics_file.read_text(encoding="utf-8")) if metrics_file.is_file() else {}
-    src, tgt = Vocab([]), Vocab([])
-    src.itos, tgt.itos = vocab["src"], vocab["tgt"]
-    src.stoi, tgt.stoi = {w: i for i, w in enumerate(src.itos)}, {w: i for i, w in enumerate(tgt.itos)}
-    return Translator(model, src, tgt, folder.name, metrics)
+    return Translator(model, Vocab.from_itos(vocab["src"]), Vocab.from_itos(vocab["tgt"]), folder.name, metrics)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import streamlit as st
 
-from models import bert
+from models import bert, seq2seq, transformer_capture, translate
+from models.transformer import TransformerTranslator, load_transformer
 from viz import bertviz_views
 
 STATIC = Path(__file__).resolve().parent.parent / "static"  # served at /app/static (enableStaticServing)
@@ -43,3 +45,44 @@ def bertviz_asset_url() -> str | None:
         return None
     base = st.get_option("server.baseUrlPath").strip("/")
     return f"/{base}/app/static/vendor" if base else "/app/static/vendor"
+
+
+@st.cache_resource(show_spinner="Loading the translators…")
+def translator(name: str) -> seq2seq.Translator:
+    """A trained GRU translator from models/weights/<name>; shared by every session, read-only."""
+    return seq2seq.load_translator(seq2seq.WEIGHTS / name)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def translation(name: str, text: str, beam: int) -> translate.Translation:
+    return translate.translate(translator(name), text, beam)
+
+
+@st.cache_data(show_spinner=False)
+def test_sentences() -> dict[tuple[str, ...], dict]:
+    """The held-out split the translators never trained on, keyed by English tokens."""
+    path = seq2seq.WEIGHTS / "test_sentences.jsonl"
+    if not path.is_file():
+        return {}
+    with path.open(encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh]
+    return {tuple(r["en"]): r for r in rows}
+
+
+@st.cache_resource(show_spinner="Loading the Transformer…")
+def transformer() -> TransformerTranslator:
+    """The trained Transformer from models/weights/transformer; shared by every session, read-only."""
+    return load_transformer(seq2seq.WEIGHTS / "transformer")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def transformer_translation(text: str) -> transformer_capture.TransformerTranslation:
+    return transformer_capture.translate(transformer(), text)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def bert_qkv(path: str, text: str, layer: int, head: int):
+    """(tokens, q, k, v) of one BERT head for `text`."""
+    bundle = bert_bundle(path)
+    bert_run_ = bert_run(path, text)
+    return (bert_run_.capture.query_tokens, *bert.head_projections(bundle, bert_run_, layer, head))

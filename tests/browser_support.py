@@ -56,6 +56,14 @@ DRAWN_JS = """
 """
 
 
+# True once the seq2seq page shows a translation containing `word` with its alignment heatmap drawn.
+SEQ2SEQ_DRAWN_JS = """
+(word) => !document.querySelector('[data-testid="stStatusWidget"]')
+  && [...document.querySelectorAll('h3')].some((h) => h.textContent.includes(word))
+  && document.querySelectorAll('.js-plotly-plot .hm image').length >= 1
+"""
+
+
 def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 

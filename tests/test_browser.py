@@ -122,3 +122,41 @@ def test_clicking_a_tile_in_the_grid_opens_that_head(page):
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.get_by_role("heading", name="Layer 2, head 5").wait_for(timeout=20_000)
     assert page.blocked == []
+
+
+@pytest.fixture
+def seq2seq_page(server, browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    blocked = bs.cut_network(context)
+    page = context.new_page()
+    page.dialogs = []
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+    page.goto(server)
+    page.get_by_text("Open Seq2seq + Bahdanau attention").click()
+    page.wait_for_function(bs.SEQ2SEQ_DRAWN_JS, arg="pomme", timeout=60_000, polling=100)
+    page.blocked = blocked
+    yield page
+    context.close()
+
+
+def test_seq2seq_page_draws_alignment_and_steps(seq2seq_page):
+    page = seq2seq_page
+    assert page.get_by_text("pomme verte").count() >= 1
+    page.get_by_role("button", name="Random long test sentence").click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot')][0]?.querySelectorAll('.ytick').length > 20",
+        timeout=30_000,
+    )
+    assert page.get_by_text("Test sentence. Reference:").count() == 1
+    assert page.blocked == [] and page.dialogs == []
+
+
+def test_seq2seq_page_shows_script_text_as_words(seq2seq_page):
+    page = seq2seq_page
+    box = page.get_by_role("textbox", name="English sentence")
+    box.fill("<img src=x onerror=alert(1)> the cat sleeps")
+    box.press("Enter")
+    page.get_by_text("Never seen in training").wait_for(timeout=30_000)
+    page.wait_for_timeout(500)
+    assert page.locator("img[src='x']").count() == 0
+    assert page.dialogs == [] and page.blocked == []

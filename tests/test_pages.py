@@ -86,3 +86,110 @@ def test_another_local_model_can_be_chosen(tiny_bert_dir):
     assert at.selectbox(key="bert_layer").options == ["0", "1"]  # layer 5 no longer exists: reset to 0
     assert at.selectbox(key="bert_layer").value == 0
     assert {m.label: m.value for m in at.metric}["Layers × heads"] == "2 × 4"
+
+
+SEQ2SEQ_PAGE = "pages/rnn_attention.py"
+
+
+def seq2seq_page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.switch_page(SEQ2SEQ_PAGE).run()
+    assert not at.exception
+    return at
+
+
+def test_seq2seq_page_translates_and_steps_through_decoding():
+    at = seq2seq_page()
+    assert at.title[0].value.startswith("RNN encoder-decoder")
+    assert any("pomme verte" in m.value for m in at.markdown)  # green apple → pomme verte: reordered
+    subheaders = [s.value for s in at.subheader]
+    assert {"Alignment α(t, i)", "Step through decoding", "Quality against sentence length (test set)"} <= set(
+        subheaders
+    )
+    at.slider(key="s2s_step").set_value(2).run()
+    assert not at.exception
+    assert any("e(2, i)" in m.value for m in at.markdown)
+
+
+def test_seq2seq_beam_search_and_test_sentences():
+    at = seq2seq_page()
+    at.radio(key="s2s_mode").set_value("Beam search").run()
+    at.slider(key="s2s_width").set_value(3).run()
+    assert not at.exception
+    at.button[1].click().run()  # a random long test sentence
+    assert not at.exception
+    assert len(at.text_input(key="s2s_text").value.split()) >= 25
+    assert any("Test sentence. Reference:" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [("   ", "Type an English sentence"), ("cat " * 80, "at most 60")],
+)
+def test_seq2seq_empty_and_too_long_input(text, message):
+    at = seq2seq_page()
+    at.text_input(key="s2s_text").input(text).run()
+    assert not at.exception
+    assert message in " ".join(m.value for m in [*at.info, *at.error])
+
+
+def test_seq2seq_flags_unknown_words():
+    at = seq2seq_page()
+    at.text_input(key="s2s_text").input("the grean apple will fall .").run()
+    assert not at.exception
+    assert "“grean” (nearest known: green" in at.warning[0].value
+
+
+def test_seq2seq_page_reports_a_broken_checkpoint(tmp_path, monkeypatch):
+    import streamlit as st
+
+    from models import seq2seq
+
+    (tmp_path / "bahdanau").mkdir()
+    (tmp_path / "bahdanau" / "config.json").write_text("{broken", encoding="utf-8")
+    monkeypatch.setattr(seq2seq, "WEIGHTS", tmp_path)
+    st.cache_resource.clear()
+    try:
+        at = seq2seq_page()
+        assert "could not be loaded" in at.error[0].value and "python -m models.train_seq2seq" in at.error[0].value
+    finally:
+        st.cache_resource.clear()
+
+
+def page(path: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.switch_page(path).run()
+    assert not at.exception
+    return at
+
+
+def test_positional_encoding_page_shows_the_shift_identity():
+    at = page("pages/positional_encoding.py")
+    at.slider(key="pe_d").set_value(64).run()
+    at.slider(key="pe_k").set_value(9).run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    error = float(text.split("over all")[1].split("**")[1])
+    assert error < 1e-9
+    assert len(at.get("plotly_chart")) >= 4
+
+
+def test_playground_steps_masks_and_heads():
+    at = page("pages/attention_playground.py")
+    at.selectbox(key="pg_mask").select("causal").run()
+    at.selectbox(key="pg_heads").select(2).run()
+    at.toggle(key="pg_scale").set_value(False).run()
+    assert not at.exception
+    assert "Multi-head: 2 heads of 2 dimensions" in [s.value for s in at.subheader]
+    at.selectbox(key="pg_mask").select("padding").run()
+    assert not at.exception
+
+
+def test_playground_takes_qkv_from_a_bert_head():
+    at = page("pages/attention_playground.py")
+    at.radio(key="pg_source").set_value("A sentence through a BERT head").run()
+    at.selectbox(key="pg_head").select(7).run()
+    assert not at.exception
+    assert any("d_head = 32" in c.value for c in at.caption)
+    at.text_input(key="pg_text").input("").run()
+    assert not at.exception and "Type a sentence" in at.info[0].value

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import html
 import importlib.resources
 import json
 import uuid
@@ -168,27 +169,53 @@ def bertviz_html(
 ) -> str:
     """A complete HTML document with bertviz's `view` of tokens [start, stop) of a self-attention capture.
 
+    A window shows the model's own weights among its tokens (rows are not renormalised).
     asset_url: where `write_assets` put d3 and jQuery (served by the app); None inlines them, so the
     document stands alone.
     """
     stop = len(capture.query_tokens) if stop is None else stop
     if not 0 <= start < stop <= len(capture.query_tokens):
         raise ValueError(f"Token window {start}–{stop} is outside the {len(capture.query_tokens)} tokens")
-    weights = capture.weights[:, :, start:stop, start:stop]
     tokens = list(capture.query_tokens[start:stop])
+    items = [(None, capture.weights[:, :, start:stop, start:stop], tokens, tokens)]
+    return _document(items, view, layer, asset_url)
+
+
+def encoder_decoder_html(
+    captures: dict[str, AttentionCapture], view: View, layer: int = 0, asset_url: str | None = None
+) -> str:
+    """bertviz's `view` of several attentions of one input (e.g. Encoder, Decoder, Cross), chosen in a menu.
+
+    Each capture's query tokens go on the left, its key tokens on the right, as bertviz draws cross attention.
+    """
+    items = [(name, c.weights, list(c.query_tokens), list(c.key_tokens)) for name, c in captures.items()]
+    return _document(items, view, layer, asset_url)
+
+
+def _document(
+    items: list[tuple[str | None, np.ndarray, list[str], list[str]]], view: View, layer: int, asset_url: str | None
+) -> str:
+    n_layers, n_heads = items[0][1].shape[:2]
     vis_id = f"bertviz-{uuid.uuid4().hex}"
     params: dict[str, object] = {
-        "attention": [{"name": None, "attn": encode_weights(weights), "left_text": tokens, "right_text": tokens}],
+        "attention": [
+            {"name": name, "attn": encode_weights(w), "left_text": left, "right_text": right}
+            for name, w, left, right in items
+        ],
         "default_filter": "0",
         "root_div_id": vis_id,
-        "include_layers": list(range(capture.num_layers)),
+        "include_layers": list(range(n_layers)),
     }
+    menu = ""
+    if len(items) > 1:
+        options = "".join(f'<option value="{i}">{html.escape(str(item[0]))}</option>' for i, item in enumerate(items))
+        menu = f' Attention: <select id="filter">{options}</select>'
     if view == "head":
         params.update(layer=layer, heads=None)
-        controls = 'Layer: <select id="layer"></select>'
+        controls = f'Layer: <select id="layer"></select>{menu}'
     else:
-        params.update(display_mode="light", include_heads=list(range(capture.num_heads)), total_heads=capture.num_heads)
-        controls = ""
+        params.update(display_mode="light", include_heads=list(range(n_heads)), total_heads=n_heads)
+        controls = menu
     libraries = [served for *_, served in _ASSETS.values()] + ["attention-explorer-glue.js"]
     return f"""<!doctype html>
 <html><head><meta charset="utf-8"><title>bertviz {view} view</title></head>
