@@ -229,33 +229,46 @@ class Translator:
     metrics: dict
 
     def save(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        save_file({k: v.contiguous() for k, v in self.model.state_dict().items()}, folder / "model.safetensors")
-        (folder / "config.json").write_text(json.dumps(asdict(self.model.config), indent=2), encoding="utf-8")
-        (folder / "vocab.json").write_text(
-            json.dumps({"src": self.src.itos, "tgt": self.tgt.itos}, ensure_ascii=False), encoding="utf-8"
-        )
-        (folder / "metrics.json").write_text(json.dumps(self.metrics, indent=2), encoding="utf-8")
+        save_checkpoint(folder, self.model, self.src, self.tgt, self.metrics)
 
 
 class CheckpointError(ValueError):
     """A checkpoint directory that cannot be loaded; the message says what to do."""
 
 
-def load_translator(folder: Path) -> Translator:
-    """Rebuild a model from config.json + model.safetensors + vocab.json. Only loads; never trains."""
-    retrain = "Retrain with: python -m models.train_seq2seq"
+def save_checkpoint(folder: Path, model: nn.Module, src: Vocab, tgt: Vocab, metrics: dict) -> None:
+    """model.safetensors, config.json (the model's dataclass config), vocab.json and metrics.json."""
+    folder.mkdir(parents=True, exist_ok=True)
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, folder / "model.safetensors")
+    (folder / "config.json").write_text(json.dumps(asdict(model.config), indent=2), encoding="utf-8")
+    (folder / "vocab.json").write_text(
+        json.dumps({"src": src.itos, "tgt": tgt.itos}, ensure_ascii=False), encoding="utf-8"
+    )
+    (folder / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
+
+
+def read_checkpoint(
+    folder: Path, config_cls: type, model_cls: type, retrain: str
+) -> tuple[nn.Module, Vocab, Vocab, dict]:
+    """Rebuild a model written by `save_checkpoint`. Only loads; never trains. Raises CheckpointError."""
+    hint = f"Retrain with: {retrain}"
     for name in ("config.json", "model.safetensors", "vocab.json"):
         if not (folder / name).is_file():
-            raise CheckpointError(f"{folder / name} is missing. {retrain}")
+            raise CheckpointError(f"{folder / name} is missing. {hint}")
     try:
-        config = Seq2SeqConfig(**json.loads((folder / "config.json").read_text(encoding="utf-8")))
+        config = config_cls(**json.loads((folder / "config.json").read_text(encoding="utf-8")))
         vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
-        model = Seq2Seq(config)
+        model = model_cls(config)
         model.load_state_dict(load_file(folder / "model.safetensors"))
     except Exception as exc:  # corrupt JSON, truncated safetensors, shape mismatch: all one answer
-        raise CheckpointError(f"The checkpoint in {folder} is unreadable ({exc}). {retrain}") from exc
+        raise CheckpointError(f"The checkpoint in {folder} is unreadable ({exc}). {hint}") from exc
     model.eval()
     metrics_file = folder / "metrics.json"
     metrics = json.loads(metrics_file.read_text(encoding="utf-8")) if metrics_file.is_file() else {}
-    return Translator(model, Vocab.from_itos(vocab["src"]), Vocab.from_itos(vocab["tgt"]), folder.name, metrics)
+    return model, Vocab.from_itos(vocab["src"]), Vocab.from_itos(vocab["tgt"]), metrics
+
+
+def load_translator(folder: Path) -> Translator:
+    """A GRU translator from its checkpoint directory."""
+    model, src, tgt, metrics = read_checkpoint(folder, Seq2SeqConfig, Seq2Seq, "python -m models.train_seq2seq")
+    return Translator(model, src, tgt, folder.name, metrics)

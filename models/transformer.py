@@ -7,17 +7,15 @@ p_attn. Positions come from the fixed sinusoidal table (`sinusoidal_table`).
 
 from __future__ import annotations
 
-import json
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
-from safetensors.torch import load_file, save_file
 from torch import nn
 
-from models.seq2seq import WEIGHTS, CheckpointError, Vocab
+from models.seq2seq import WEIGHTS, Vocab, read_checkpoint, save_checkpoint
 
 
 @dataclass(frozen=True)
@@ -172,31 +170,12 @@ class TransformerTranslator:
     metrics: dict
 
     def save(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        save_file({k: v.contiguous() for k, v in self.model.state_dict().items()}, folder / "model.safetensors")
-        (folder / "config.json").write_text(json.dumps(asdict(self.model.config), indent=2), encoding="utf-8")
-        (folder / "vocab.json").write_text(
-            json.dumps({"src": self.src.itos, "tgt": self.tgt.itos}, ensure_ascii=False), encoding="utf-8"
-        )
-        (folder / "metrics.json").write_text(json.dumps(self.metrics, indent=2), encoding="utf-8")
+        save_checkpoint(folder, self.model, self.src, self.tgt, self.metrics)
 
 
 def load_transformer(folder: Path = WEIGHTS / "transformer") -> TransformerTranslator:
-    """Rebuild the Transformer from its checkpoint directory. Only loads; never trains."""
-    retrain = "Retrain with: python -m models.train_transformer"
-    for name in ("config.json", "model.safetensors", "vocab.json"):
-        if not (folder / name).is_file():
-            raise CheckpointError(f"{folder / name} is missing. {retrain}")
-    try:
-        config = TransformerConfig(**json.loads((folder / "config.json").read_text(encoding="utf-8")))
-        vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
-        model = Transformer(config)
-        model.load_state_dict(load_file(folder / "model.safetensors"))
-    except Exception as exc:  # corrupt JSON, truncated safetensors, shape mismatch: all one answer
-        raise CheckpointError(f"The checkpoint in {folder} is unreadable ({exc}). {retrain}") from exc
-    model.eval()
-    metrics_file = folder / "metrics.json"
-    metrics = json.loads(metrics_file.read_text(encoding="utf-8")) if metrics_file.is_file() else {}
-    return TransformerTranslator(
-        model, Vocab.from_itos(vocab["src"]), Vocab.from_itos(vocab["tgt"]), folder.name, metrics
+    """The Transformer from its checkpoint directory. Only loads; never trains."""
+    model, src, tgt, metrics = read_checkpoint(
+        folder, TransformerConfig, Transformer, "python -m models.train_transformer"
     )
+    return TransformerTranslator(model, src, tgt, folder.name, metrics)

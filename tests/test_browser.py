@@ -32,18 +32,26 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def page(server, browser):
-    """The BERT page opened as a newcomer does (home, then the link), network cut, dialogs recorded."""
+def open_page(server, browser, link: str):
+    """A page opened as a newcomer does (home, then its link), network cut, dialogs recorded.
+
+    The page gets `blocked` (URLs that tried to leave loopback) and `dialogs` (alert/confirm texts).
+    """
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    blocked = bs.cut_network(context)
     page = context.new_page()
+    page.blocked = bs.cut_network(context)
     page.dialogs = []
     page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
     page.goto(server)
-    page.get_by_text("Open BERT self-attention").click()
+    page.get_by_text(link).click()
+    return context, page
+
+
+@pytest.fixture
+def page(server, browser):
+    """The BERT page with the example sentence drawn."""
+    context, page = open_page(server, browser, "Open BERT self-attention")
     bs.wait_drawn(page, "cat", 14)
-    page.blocked = blocked
     yield page
     context.close()
 
@@ -126,15 +134,8 @@ def test_clicking_a_tile_in_the_grid_opens_that_head(page):
 
 @pytest.fixture
 def seq2seq_page(server, browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    blocked = bs.cut_network(context)
-    page = context.new_page()
-    page.dialogs = []
-    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
-    page.goto(server)
-    page.get_by_text("Open Seq2seq + Bahdanau attention").click()
+    context, page = open_page(server, browser, "Open Seq2seq + Bahdanau attention")
     page.wait_for_function(bs.SEQ2SEQ_DRAWN_JS, arg="pomme", timeout=60_000, polling=100)
-    page.blocked = blocked
     yield page
     context.close()
 
@@ -160,3 +161,34 @@ def test_seq2seq_page_shows_script_text_as_words(seq2seq_page):
     page.wait_for_timeout(500)
     assert page.locator("img[src='x']").count() == 0
     assert page.dialogs == [] and page.blocked == []
+
+
+def test_transformer_page_draws_encoder_decoder_bertviz_offline(server, browser):
+    ready = """() => !document.querySelector('[data-testid="stStatusWidget"]')
+        && document.querySelectorAll('iframe').length === 2
+        && [...document.querySelectorAll('iframe')].every(f => f.contentDocument
+             && f.contentDocument.querySelectorAll('line').length > 0)"""
+    context, page = open_page(server, browser, "Open Transformer attentions")
+    page.wait_for_function(ready, timeout=60_000, polling=100)
+    head = frames(page)[0]
+    assert head.locator("#filter option").all_text_contents() == ["Encoder", "Decoder", "Cross"]
+    head.select_option("#filter", "2")  # cross-attention: French on the left, English on the right
+    page.wait_for_timeout(300)
+    assert "apple" in head.locator("#right text").all_text_contents()
+    assert page.get_by_text("holds").count() >= 1
+    assert page.blocked == [] and page.dialogs == []
+    context.close()
+
+
+@pytest.mark.parametrize(
+    "link, n_charts",
+    [("Open Positional encoding", 4), ("Open Scaled dot-product playground", 6), ("Open RNN vs Transformer", 2)],
+)
+def test_teaching_pages_draw_offline(server, browser, link, n_charts):
+    ready = f"""() => !document.querySelector('[data-testid="stStatusWidget"]')
+        && document.querySelectorAll('.js-plotly-plot .hm image').length >= {n_charts}"""
+    context, page = open_page(server, browser, link)
+    page.wait_for_function(ready, timeout=60_000, polling=100)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.blocked == [] and page.dialogs == []
+    context.close()

@@ -193,3 +193,29 @@ def test_playground_takes_qkv_from_a_bert_head():
     assert any("d_head = 32" in c.value for c in at.caption)
     at.text_input(key="pg_text").input("").run()
     assert not at.exception and "Type a sentence" in at.info[0].value
+
+
+def test_transformer_page_shows_three_attentions_and_the_causal_mask():
+    at = page("pages/transformer_attention.py")
+    assert {m.label: m.value for m in at.metric}["Causal mask"] == "holds"
+    for kind in ("Encoder self-attention", "Decoder causal self-attention", "Encoder-decoder cross-attention"):
+        at.radio(key="tf_kind").set_value(kind).run()
+        at.selectbox(key="tf_layer").select(1).run()
+        at.selectbox(key="tf_head").select(3).run()
+        assert not at.exception
+    assert any("pomme" in m.value for m in at.markdown)
+    at.text_input(key="tf_text").input("the grean apple will fall .").run()
+    assert "“grean”" in at.warning[0].value
+
+
+def test_compare_page_scores_a_test_sentence_against_gold():
+    from pages import common
+
+    test = common.test_sentences()
+    sentence = next(r for r in test.values() if 8 <= len(r["en"]) <= 12)
+    at = page("pages/rnn_vs_transformer.py")
+    at.text_input(key="cmp_text").input(" ".join(sentence["en"])).run()
+    assert not at.exception
+    assert "(best match)" in at.selectbox(key="cmp_head").format_func(at.selectbox(key="cmp_head").value)
+    labels = [m.label for m in at.metric]
+    assert "Gold pairs hit" in labels  # at least one model translated it exactly and was scored
