@@ -96,9 +96,9 @@ def main(argv: list[str] | None = None) -> None:
     src = Vocab(sorted({t for r in rows for t in r["en"]}))
     tgt = Vocab(sorted({t for r in rows for t in r["fr"]}))
     model = Transformer(TransformerConfig(src_vocab=len(src), tgt_vocab=len(tgt)))
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.98))
+    opt = torch.optim.Adam(model.parameters(), lr=3e-3, betas=(0.9, 0.98))
     steps = args.epochs * len(batches(split["train"], 64, random.Random(0)))
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=1e-3, total_steps=steps)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=steps)
     loss_fn = nn.CrossEntropyLoss(ignore_index=0, label_smoothing=0.05)
     t_start = time.time()
     for epoch in range(args.epochs):

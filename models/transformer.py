@@ -114,6 +114,12 @@ class Transformer(nn.Module):
         self.config = c
         self.src_emb = nn.Embedding(c.src_vocab, c.d_model, padding_idx=0)
         self.tgt_emb = nn.Embedding(c.tgt_vocab, c.d_model, padding_idx=0)
+        for emb in (self.src_emb, self.tgt_emb):
+            # std d^-0.5, so that after the × √d in `embed` a token vector is as large as its position vector;
+            # with the default N(0, 1) the positions drown and training stalls
+            nn.init.normal_(emb.weight, std=c.d_model**-0.5)
+            with torch.no_grad():
+                emb.weight[0].zero_()
         self.register_buffer(
             "pe", torch.tensor(sinusoidal_table(c.max_len, c.d_model), dtype=torch.float32), persistent=False
         )
