@@ -57,7 +57,9 @@ def page(server, browser):
 
 
 def frames(page):
-    return [f for f in page.frames if f != page.main_frame]
+    """The bertviz frames as [head view, model view] (the head view is the one with a layer menu)."""
+    subframes = [f for f in page.frames if f != page.main_frame]
+    return sorted(subframes, key=lambda f: f.locator("select#layer").count() == 0)
 
 
 def test_every_view_draws_with_no_network(page):
