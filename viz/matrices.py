@@ -46,7 +46,7 @@ def value_heatmap(
     )
     fig = go.Figure(heat)
     fig.update_layout(
-        title={"text": title, "font": {"size": 14}},
+        title={"text": title, "font": {"size": 14}, "y": 0.995, "yanchor": "top"},
         xaxis={"title": {"text": x_title}, "type": "category" if col_labels is not None else "linear", "side": "top"},
         yaxis={
             "title": {"text": y_title},
@@ -54,6 +54,6 @@ def value_heatmap(
             "autorange": "reversed",
         },
         height=height or int(min(700, max(260, 26 * m.shape[0] + 140))),
-        margin={"l": 10, "r": 10, "t": 80, "b": 10},
+        margin={"l": 10, "r": 10, "t": 105, "b": 10},
     )
     return fig
