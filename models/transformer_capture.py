@@ -44,7 +44,7 @@ class TransformerTranslation:
 
 def translate(tr: TransformerTranslator, text: str) -> TransformerTranslation:
     """Greedy translation, then one teacher-forced pass over its own output to read every attention."""
-    tokens, unknown = prepare(tr, text)
+    tokens, unknown = prepare(tr.src, text)
     src_ids = [*tr.src.encode(tokens), tr.src.stoi[EOS]]
     src = torch.tensor([src_ids])
     src_len = torch.tensor([len(src_ids)])

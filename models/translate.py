@@ -17,7 +17,7 @@ import numpy as np
 
 from models.capture import AttentionCapture, AttentionKind
 from models.corpus import tokenize
-from models.seq2seq import EOS, WEIGHTS, CheckpointError, Translator, load_translator
+from models.seq2seq import EOS, WEIGHTS, CheckpointError, Translator, Vocab, load_translator
 
 MAX_INPUT_TOKENS = 60  # the models were trained on sentences of at most 40 words
 
@@ -51,8 +51,8 @@ class Translation:
         }
 
 
-def prepare(translator: Translator, text: str) -> tuple[list[str], dict[str, list[str]]]:
-    """Tokens of `text` (raises ValueError if empty or too long) and the unknown ones with suggestions."""
+def prepare(vocab: Vocab, text: str) -> tuple[list[str], dict[str, list[str]]]:
+    """Tokens of `text` (raises ValueError if empty or too long) and the ones `vocab` lacks, with suggestions."""
     tokens = tokenize(text)
     if not tokens:
         raise ValueError("There is no word to translate. Type an English sentence.")
@@ -61,14 +61,14 @@ def prepare(translator: Translator, text: str) -> tuple[list[str], dict[str, lis
             f"The sentence has {len(tokens)} tokens; these models take at most {MAX_INPUT_TOKENS} "
             "(they were trained on sentences of up to 40 words)."
         )
-    known = [w for w in translator.src.itos if not w.startswith("<")]
-    unknown = {t: difflib.get_close_matches(t, known, n=3, cutoff=0.6) for t in tokens if t not in translator.src.stoi}
+    known = [w for w in vocab.itos if not w.startswith("<")]
+    unknown = {t: difflib.get_close_matches(t, known, n=3, cutoff=0.6) for t in tokens if t not in vocab.stoi}
     return tokens, unknown
 
 
 def translate(translator: Translator, text: str, beam: int = 1) -> Translation:
     """Greedy (beam 1) or beam-search translation of `text` with its attention."""
-    tokens, unknown = prepare(translator, text)
+    tokens, unknown = prepare(translator.src, text)
     decoded = translator.model.beam_search([*translator.src.encode(tokens), translator.src.stoi[EOS]], width=beam)
     output = translator.tgt.decode(decoded.ids)
     if decoded.alpha is not None and len(decoded.alpha) == len(output) + 1:

@@ -9,9 +9,13 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 BERT_PAGE = "pages/bert_attention.py"
 
 
-def bert_page() -> AppTest:
+SEQ2SEQ_PAGE = "pages/rnn_attention.py"
+
+
+def page(path: str) -> AppTest:
+    """The app, switched to the page at `path` and run once without an exception."""
     at = AppTest.from_file(APP, default_timeout=120)
-    at.switch_page(BERT_PAGE).run()
+    at.switch_page(path).run()
     assert not at.exception
     return at
 
@@ -24,7 +28,7 @@ def test_home_says_what_each_page_teaches():
 
 
 def test_bert_page_shows_every_view_for_the_example():
-    at = bert_page()
+    at = page(BERT_PAGE)
     assert at.title[0].value == "BERT self-attention"
     assert at.selectbox(key="bert_layer").options == [str(i) for i in range(6)]
     assert at.selectbox(key="bert_head").options == [str(i) for i in range(12)]
@@ -37,7 +41,7 @@ def test_bert_page_shows_every_view_for_the_example():
 
 
 def test_typing_and_choosing_a_head_updates_the_page():
-    at = bert_page()
+    at = page(BERT_PAGE)
     at.text_input(key="bert_text").input("The animal didn't cross the street because it was too tired.").run()
     at.selectbox(key="bert_layer").select(4).run()
     at.selectbox(key="bert_head").select(9).run()
@@ -47,7 +51,7 @@ def test_typing_and_choosing_a_head_updates_the_page():
 
 
 def test_empty_text_prompts_instead_of_failing():
-    at = bert_page()
+    at = page(BERT_PAGE)
     at.text_input(key="bert_text").input("   ").run()
     assert not at.exception
     assert "Type a sentence" in at.info[0].value
@@ -55,7 +59,7 @@ def test_empty_text_prompts_instead_of_failing():
 
 
 def test_long_text_is_truncated_with_a_notice():
-    at = bert_page()
+    at = page(BERT_PAGE)
     at.text_input(key="bert_text").input("word " * 600).run()
     assert not at.exception
     assert "602 tokens" in at.warning[0].value and "first 512" in at.warning[0].value
@@ -63,13 +67,13 @@ def test_long_text_is_truncated_with_a_notice():
 
 @pytest.mark.parametrize("text", ["😀 שלום \u200b\x07", "</script><img src=x onerror=alert(1)>"])
 def test_awkward_text_renders(text):
-    at = bert_page()
+    at = page(BERT_PAGE)
     at.text_input(key="bert_text").input(text).run()
     assert not at.exception and not at.error
 
 
 def test_bad_model_directory_is_an_error_on_the_page(tmp_path):
-    at = bert_page()
+    at = page(BERT_PAGE)
     at.radio(key="bert_source").set_value("Local directory").run()
     assert "Type the path" in at.sidebar.info[0].value
     at.text_input(key="bert_dir").input(str(tmp_path / "nowhere")).run()
@@ -78,7 +82,7 @@ def test_bad_model_directory_is_an_error_on_the_page(tmp_path):
 
 
 def test_another_local_model_can_be_chosen(tiny_bert_dir):
-    at = bert_page()
+    at = page(BERT_PAGE)
     at.selectbox(key="bert_layer").select(5).run()
     at.radio(key="bert_source").set_value("Local directory").run()
     at.text_input(key="bert_dir").input(str(tiny_bert_dir)).run()
@@ -88,18 +92,8 @@ def test_another_local_model_can_be_chosen(tiny_bert_dir):
     assert {m.label: m.value for m in at.metric}["Layers × heads"] == "2 × 4"
 
 
-SEQ2SEQ_PAGE = "pages/rnn_attention.py"
-
-
-def seq2seq_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.switch_page(SEQ2SEQ_PAGE).run()
-    assert not at.exception
-    return at
-
-
 def test_seq2seq_page_translates_and_steps_through_decoding():
-    at = seq2seq_page()
+    at = page(SEQ2SEQ_PAGE)
     assert at.title[0].value.startswith("RNN encoder-decoder")
     assert any("pomme verte" in m.value for m in at.markdown)  # green apple → pomme verte: reordered
     subheaders = [s.value for s in at.subheader]
@@ -112,7 +106,7 @@ def test_seq2seq_page_translates_and_steps_through_decoding():
 
 
 def test_seq2seq_beam_search_and_test_sentences():
-    at = seq2seq_page()
+    at = page(SEQ2SEQ_PAGE)
     at.radio(key="s2s_mode").set_value("Beam search").run()
     at.slider(key="s2s_width").set_value(3).run()
     assert not at.exception
@@ -127,14 +121,14 @@ def test_seq2seq_beam_search_and_test_sentences():
     [("   ", "Type an English sentence"), ("cat " * 80, "at most 60")],
 )
 def test_seq2seq_empty_and_too_long_input(text, message):
-    at = seq2seq_page()
+    at = page(SEQ2SEQ_PAGE)
     at.text_input(key="s2s_text").input(text).run()
     assert not at.exception
     assert message in " ".join(m.value for m in [*at.info, *at.error])
 
 
 def test_seq2seq_flags_unknown_words():
-    at = seq2seq_page()
+    at = page(SEQ2SEQ_PAGE)
     at.text_input(key="s2s_text").input("the grean apple will fall .").run()
     assert not at.exception
     assert "“grean” (nearest known: green" in at.warning[0].value
@@ -150,17 +144,10 @@ def test_seq2seq_page_reports_a_broken_checkpoint(tmp_path, monkeypatch):
     monkeypatch.setattr(seq2seq, "WEIGHTS", tmp_path)
     st.cache_resource.clear()
     try:
-        at = seq2seq_page()
+        at = page(SEQ2SEQ_PAGE)
         assert "could not be loaded" in at.error[0].value and "python -m models.train_seq2seq" in at.error[0].value
     finally:
         st.cache_resource.clear()
-
-
-def page(path: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.switch_page(path).run()
-    assert not at.exception
-    return at
 
 
 def test_positional_encoding_page_shows_the_shift_identity():
