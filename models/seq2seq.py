@@ -137,6 +137,7 @@ class Decoded:
     alpha: np.ndarray | None
     scores: np.ndarray | None
     log_prob: float
+    ended: bool  # the model emitted </s> (otherwise max_len cut it)
 
 
 class Seq2Seq(nn.Module):
@@ -208,14 +209,15 @@ class Seq2Seq(nn.Module):
                     beams.append(cand)
             if len(finished) >= width or not beams:
                 break
-        if not finished:  # no hypothesis ended within max_len: take the best unfinished one
+        ended = bool(finished)
+        if not ended:  # no hypothesis ended within max_len: take the best unfinished one
             finished = [(b[0], b[1], b[3], b[4]) for b in beams]
         # length-normalised, so that beam search does not prefer short outputs
         logp, ids, alphas, scores = max(finished, key=lambda f: f[0] / max(1, len(f[1]) - 1))
         out = [i for i in ids[1:] if i != eos]
         alpha = np.stack(alphas[: len(out) + 1]) if alphas else None
         score = np.stack(scores[: len(out) + 1]) if scores else None
-        return Decoded(out, alpha, score, logp)
+        return Decoded(out, alpha, score, logp, ended)
 
 
 @dataclass

@@ -71,8 +71,8 @@ def translate(translator: Translator, text: str, beam: int = 1) -> Translation:
     tokens, unknown = prepare(translator.src, text)
     decoded = translator.model.beam_search([*translator.src.encode(tokens), translator.src.stoi[EOS]], width=beam)
     output = translator.tgt.decode(decoded.ids)
-    if decoded.alpha is not None and len(decoded.alpha) == len(output) + 1:
-        output = [*output, EOS]  # the last α row chose </s>
+    if decoded.ended:
+        output = [*output, EOS]  # the step that chose </s> has its own α row
     source = (*tokens, EOS)
     capture = None
     if decoded.alpha is not None:
