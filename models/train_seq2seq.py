@@ -55,6 +55,43 @@ def batches(rows: list[dict], size: int, rng: random.Random) -> list[list[dict]]
     return out
 
 
+def fit(
+    model: nn.Module,
+    opt,
+    sched,
+    loss_fn,
+    train_rows: list[dict],
+    src: Vocab,
+    tgt: Vocab,
+    epochs: int,
+    rng: random.Random,
+    valid_exact_match,
+    log,
+) -> None:
+    """The loop both translators train with: teacher forcing, clipped gradients, a scheduler step per batch.
+
+    `valid_exact_match(model)` is logged after every epoch with the mean training loss.
+    """
+    for epoch in range(epochs):
+        model.train()
+        t0, total, n = time.time(), 0.0, 0
+        for batch in batches(train_rows, 64, rng):
+            src_t, lengths, tin, tout = tensors(batch, src, tgt)
+            logits, _ = model(src_t, lengths, tin)
+            loss = loss_fn(logits.reshape(-1, logits.shape[-1]), tout.reshape(-1))
+            opt.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            total, n = total + loss.item(), n + 1
+        model.eval()
+        log(
+            f"  epoch {epoch + 1}/{epochs}: loss {total / n:.3f}, valid exact match "
+            f"{valid_exact_match(model):.3f} ({time.time() - t0:.0f}s)"
+        )
+
+
 def train(
     config: Seq2SeqConfig,
     train_rows: list[dict],
@@ -73,25 +110,19 @@ def train(
         opt, max_lr=3e-3, total_steps=epochs * len(batches(train_rows, 64, rng))
     )
     loss_fn = nn.CrossEntropyLoss(ignore_index=0)
-    for epoch in range(epochs):
-        model.train()
-        t0, total = time.time(), 0.0
-        for batch in batches(train_rows, 64, rng):
-            src_t, lengths, tin, tout = tensors(batch, src, tgt)
-            logits, _ = model(src_t, lengths, tin)
-            loss = loss_fn(logits.reshape(-1, logits.shape[-1]), tout.reshape(-1))
-            opt.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
-            total += loss.item()
-        model.eval()
-        em = exact_match(model, valid_rows[:500], src, tgt)
-        log(
-            f"  epoch {epoch + 1}/{epochs}: loss {total / len(batches(train_rows, 64, random.Random(0))):.3f}, "
-            f"valid exact match {em:.3f} ({time.time() - t0:.0f}s)"
-        )
+    fit(
+        model,
+        opt,
+        sched,
+        loss_fn,
+        train_rows,
+        src,
+        tgt,
+        epochs,
+        rng,
+        lambda m: exact_match(m, valid_rows[:500], src, tgt),
+        log,
+    )
     return model
 
 

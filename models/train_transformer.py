@@ -21,7 +21,7 @@ from torch import nn
 
 from models import corpus
 from models.seq2seq import WEIGHTS, Vocab
-from models.train_seq2seq import batches, bucket_name, tensors
+from models.train_seq2seq import batches, bucket_name, fit, tensors
 from models.transformer import Transformer, TransformerConfig, TransformerTranslator
 
 
@@ -101,27 +101,24 @@ def main(argv: list[str] | None = None) -> None:
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=steps)
     loss_fn = nn.CrossEntropyLoss(ignore_index=0, label_smoothing=0.05)
     t_start = time.time()
-    for epoch in range(args.epochs):
-        model.train()
-        t0, total, n = time.time(), 0.0, 0
-        for batch in batches(split["train"], 64, rng):
-            src_t, lengths, tin, tout = tensors(batch, src, tgt)
-            logits, _ = model(src_t, lengths, tin)
-            loss = loss_fn(logits.reshape(-1, logits.shape[-1]), tout.reshape(-1))
-            opt.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
-            total, n = total + loss.item(), n + 1
-        model.eval()
-        outs = greedy_outputs(model, split["valid"][:300], src, tgt)
-        em = np.mean([o == r["fr"] for o, r in zip(outs, split["valid"][:300], strict=True)])
-        print(
-            f"  epoch {epoch + 1}/{args.epochs}: loss {total / n:.3f}, valid exact match {em:.3f} "
-            f"({time.time() - t0:.0f}s)",
-            flush=True,
-        )
+
+    def valid_exact_match(m: Transformer) -> float:
+        outs = greedy_outputs(m, split["valid"][:300], src, tgt)
+        return float(np.mean([o == r["fr"] for o, r in zip(outs, split["valid"][:300], strict=True)]))
+
+    fit(
+        model,
+        opt,
+        sched,
+        loss_fn,
+        split["train"],
+        src,
+        tgt,
+        args.epochs,
+        rng,
+        valid_exact_match,
+        lambda msg: print(msg, flush=True),
+    )
     metrics = {
         "test": evaluate(model, split["test"], src, tgt),
         "epochs": args.epochs,
