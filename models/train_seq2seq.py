@@ -126,18 +126,19 @@ def train(
     return model
 
 
-def greedy_outputs(model: Seq2Seq, rows: list[dict], src: Vocab, tgt: Vocab) -> list[list[str]]:
+def greedy_outputs(model: nn.Module, rows: list[dict], src: Vocab, tgt: Vocab, slack: int = 10) -> list[list[str]]:
+    """Greedy translations of `rows`, batched; decoding stops `slack` tokens past the longest reference."""
     outs = []
     for i in range(0, len(rows), 256):
         batch = rows[i : i + 256]
         src_t, lengths, _, _ = tensors(batch, src, tgt)
-        ids = model.greedy_batch(src_t, lengths, max_len=max(len(r["fr"]) for r in batch) + 10)
+        ids = model.greedy_batch(src_t, lengths, max_len=max(len(r["fr"]) for r in batch) + slack)
         outs += [tgt.decode([t for t in row if t != 0]) for row in ids.tolist()]
     return outs
 
 
-def exact_match(model: Seq2Seq, rows: list[dict], src: Vocab, tgt: Vocab) -> float:
-    outs = greedy_outputs(model, rows, src, tgt)
+def exact_match(model: nn.Module, rows: list[dict], src: Vocab, tgt: Vocab, slack: int = 10) -> float:
+    outs = greedy_outputs(model, rows, src, tgt, slack)
     return float(np.mean([o == r["fr"] for o, r in zip(outs, rows, strict=True)]))
 
 

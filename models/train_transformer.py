@@ -19,20 +19,10 @@ import sacrebleu
 import torch
 from torch import nn
 
-from models import corpus
+from models import corpus, train_seq2seq
 from models.seq2seq import WEIGHTS, Vocab
 from models.train_seq2seq import batches, bucket_name, fit, tensors
 from models.transformer import Transformer, TransformerConfig, TransformerTranslator
-
-
-def greedy_outputs(model: Transformer, rows: list[dict], src: Vocab, tgt: Vocab) -> list[list[str]]:
-    outs = []
-    for i in range(0, len(rows), 256):
-        batch = rows[i : i + 256]
-        src_t, lengths, _, _ = tensors(batch, src, tgt)
-        ids = model.greedy_batch(src_t, lengths, max_len=max(len(r["fr"]) for r in batch) + 5)
-        outs += [tgt.decode([t for t in row if t != 0]) for row in ids.tolist()]
-    return outs
 
 
 @torch.inference_mode()
@@ -52,7 +42,7 @@ def cross_hits(model: Transformer, rows: list[dict], src: Vocab, tgt: Vocab) -> 
 
 
 def evaluate(model: Transformer, rows: list[dict], src: Vocab, tgt: Vocab) -> dict:
-    outs = greedy_outputs(model, rows, src, tgt)
+    outs = train_seq2seq.greedy_outputs(model, rows, src, tgt, slack=5)
     hits = cross_hits(model, rows, src, tgt)
     n_gold = np.array([len(r["align"]) for r in rows])
     best_layer, best_head = np.unravel_index(hits.sum(0).argmax(), hits.shape[1:])
@@ -103,8 +93,7 @@ def main(argv: list[str] | None = None) -> None:
     t_start = time.time()
 
     def valid_exact_match(m: Transformer) -> float:
-        outs = greedy_outputs(m, split["valid"][:300], src, tgt)
-        return float(np.mean([o == r["fr"] for o, r in zip(outs, split["valid"][:300], strict=True)]))
+        return train_seq2seq.exact_match(m, split["valid"][:300], src, tgt, slack=5)
 
     fit(
         model,
