@@ -21,8 +21,9 @@ import time
 import plotly.io as pio
 import torch
 
-from models import bert
-from viz import bertviz_views, heatmap
+from attention_explorer.models.pretrained import capture as pretrained
+from attention_explorer.models.pretrained.loading import PretrainedBundle, default_model_dir, load_pretrained
+from attention_explorer.viz import bertviz_views, heatmap
 
 ASSET_URL = "/app/static/vendor"
 WORDS = {16: "dog", 128: "bird", 512: "fish"}
@@ -44,11 +45,11 @@ def median_time(fn, repeats: int) -> float:
     return statistics.median(times)
 
 
-def build_everything(bundle: bert.BertBundle, text: str) -> dict[str, str]:
+def build_everything(bundle: PretrainedBundle, text: str) -> dict[str, str]:
     """What one page run computes for a new sentence, serialised as it is sent."""
-    bert_run = bert.run(bundle, text)
-    cap = bert_run.capture
-    scores = bert.score_breakdown(bundle, bert_run, 0, 0, 1)
+    run = pretrained.run(bundle, text)
+    cap = run.capture
+    scores = pretrained.score_breakdown(bundle, run, 0, 0, 1)
     out = {
         "head heatmap": pio.to_json(heatmap.head_heatmap(cap, 0, 0), validate=False),
         "all-heads grid": pio.to_json(heatmap.heads_grid(cap), validate=False),
@@ -106,7 +107,7 @@ def main() -> None:
     args = parser.parse_args()
 
     torch.set_num_threads(2)
-    bundle = bert.load_bert(bert.default_model_dir())
+    bundle = load_pretrained(default_model_dir())
     sizes = [16, 128, 512]
     print(f"model {bundle.name}, torch {torch.__version__}, {torch.get_num_threads()} threads\n")
     print(f"{'tokens':>6} {'forward':>9} {'capture+fig':>12} {'ratio':>6}")

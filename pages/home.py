@@ -2,6 +2,10 @@
 
 import streamlit as st
 
+from attention_explorer.pages.shared.setup import page_setup
+
+page_setup()
+
 st.title("Attention Explorer")
 st.markdown(
     """
@@ -42,9 +46,9 @@ Try: *The animal didn't cross the street because it was too tired.* — then loo
 "it" attends to "animal".
 """
 )
-st.page_link("pages/rnn_attention.py", label="Open Seq2seq + Bahdanau attention")
-st.page_link("pages/transformer_attention.py", label="Open Transformer attentions")
+st.page_link("pages/seq2seq.py", label="Open Seq2seq + Bahdanau attention")
+st.page_link("pages/transformer.py", label="Open Transformer attentions")
 st.page_link("pages/rnn_vs_transformer.py", label="Open RNN vs Transformer")
-st.page_link("pages/positional_encoding.py", label="Open Positional encoding")
-st.page_link("pages/attention_playground.py", label="Open Scaled dot-product playground")
-st.page_link("pages/bert_attention.py", label="Open BERT self-attention")
+st.page_link("pages/positions.py", label="Open Positional encoding")
+st.page_link("pages/playground.py", label="Open Scaled dot-product playground")
+st.page_link("pages/bert.py", label="Open BERT self-attention")

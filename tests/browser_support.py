@@ -78,7 +78,8 @@ def free_port() -> int:
 def streamlit_server(timeout: float = 90.0) -> Iterator[str]:
     """Start `streamlit run app.py` on loopback; yield its base URL; stop it afterwards."""
     port = free_port()
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    # the Hugging Face offline variables are left as the user has them: the app must not need them
+    env = {k: v for k, v in os.environ.items() if k not in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")}
     # a file, not a pipe: nobody reads the pipe while tests run, and a full pipe blocks the server
     log = tempfile.NamedTemporaryFile("w+", prefix="streamlit-", suffix=".log")  # noqa: SIM115
     proc = subprocess.Popen(
@@ -159,7 +160,7 @@ def submit_text(page, text: str) -> None:
 
 def expected_lines(n_tokens: int, n_layers: int = 6, n_heads: int = 12) -> list[int]:
     """SVG lines the head view and model view draw for an input of n_tokens (windowed as the page does)."""
-    from viz.bertviz_views import lines_drawn, max_window
+    from attention_explorer.viz.bertviz_views import lines_drawn, max_window
 
     return [lines_drawn(v, n_layers, n_heads, max_window(v, n_layers, n_heads, n_tokens)) for v in ("head", "model")]
 
@@ -180,6 +181,6 @@ def token_count(text: str) -> int:
 def _bundled_tokenizer():
     from transformers import AutoTokenizer
 
-    from models import bert
+    from attention_explorer.models.pretrained.loading import default_model_dir
 
-    return AutoTokenizer.from_pretrained(bert.default_model_dir(), local_files_only=True)
+    return AutoTokenizer.from_pretrained(default_model_dir(), local_files_only=True)

@@ -1,16 +1,45 @@
-"""Shared fixtures: the bundled model loaded once, and a tiny random BERT saved to a temp dir."""
+"""Shared fixtures: the bundled model loaded once, a tiny random BERT saved to a temp dir, and no network.
+
+The Hugging Face offline variables are deliberately NOT set: the app must be offline by itself. Every test
+runs with outbound connections cut in this process (loopback stays open); a test that tried to reach
+another host fails, naming it.
+"""
 
 from __future__ import annotations
 
-import os
+import socket
 from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing in these tests may reach a model hub
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
 TINY_VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "cat", "sat", "on", "mat", "a", "dog", ".", "##s"]
+LOOPBACK = {"localhost", "127.0.0.1", "::1", "0.0.0.0", ""}
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """Refuse (and record) every connection and name lookup that would leave this machine."""
+    attempts: list[str] = []
+    real_connect, real_getaddrinfo = socket.socket.connect, socket.getaddrinfo
+
+    def connect(self, address):
+        host = address[0] if isinstance(address, tuple) else None
+        if host is not None and host not in LOOPBACK:
+            attempts.append(f"connect {address}")
+            raise OSError(f"network cut by the test suite: {address}")
+        return real_connect(self, address)
+
+    def getaddrinfo(host, *args, **kwargs):
+        name = host.decode() if isinstance(host, bytes) else (host or "")
+        if name not in LOOPBACK:
+            attempts.append(f"lookup {name}")
+            raise socket.gaierror(f"network cut by the test suite: {name}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    yield attempts
+    assert not attempts, f"the code tried to reach the network: {attempts}"
 
 
 def make_tiny_bert(folder: Path, *, layers: int = 2, heads: int = 4) -> Path:
@@ -43,13 +72,13 @@ def tiny_bert_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def bundled():
-    from models import bert
+    from attention_explorer.models.pretrained.loading import default_model_dir, load_pretrained
 
-    return bert.load_bert(bert.default_model_dir())
+    return load_pretrained(default_model_dir())
 
 
 @pytest.fixture(scope="session")
 def tiny(tiny_bert_dir):
-    from models import bert
+    from attention_explorer.models.pretrained.loading import load_pretrained
 
-    return bert.load_bert(tiny_bert_dir)
+    return load_pretrained(tiny_bert_dir)

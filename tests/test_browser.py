@@ -7,10 +7,9 @@ user never runs, a 512-token input draws, and a click on the all-heads grid open
 from __future__ import annotations
 
 import pytest
+from playwright import sync_api as playwright  # a missing Playwright fails the suite: never a silent skip
 
 from tests import browser_support as bs
-
-playwright = pytest.importorskip("playwright.sync_api")
 
 pytestmark = pytest.mark.browser
 
@@ -177,7 +176,8 @@ def test_transformer_page_draws_encoder_decoder_bertviz_offline(server, browser)
     head.select_option("#filter", "2")  # cross-attention: French on the left, English on the right
     page.wait_for_timeout(300)
     assert "apple" in head.locator("#right text").all_text_contents()
-    assert page.get_by_text("holds").count() >= 1
+    metric = page.locator("[data-testid='stMetric']", has_text="Causal mask")
+    assert "holds" in metric.inner_text()
     assert page.blocked == [] and page.dialogs == []
     context.close()
 
@@ -194,3 +194,49 @@ def test_teaching_pages_draw_offline(server, browser, link, n_charts):
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.blocked == [] and page.dialogs == []
     context.close()
+
+
+def test_the_export_buttons_download_the_weights(page):
+    with page.expect_download() as info:
+        page.get_by_role("button", name="This head as CSV").click()
+    lines = open(info.value.path(), encoding="utf-8").read().splitlines()  # noqa: SIM115
+    assert lines[0] == "layer,head,query_index,query_token,key_index,key_token,weight"
+    assert len(lines) == 1 + 14 * 14 and info.value.suggested_filename == "attention_L0_H0.csv"
+    rows = [line.split(",") for line in lines[1:]]
+    for q in range(14):  # each query's weights sum to 1
+        assert abs(sum(float(r[6]) for r in rows if r[2] == str(q)) - 1) < 1e-4
+    with page.expect_download() as info:
+        page.get_by_role("button", name="All heads as JSON").click()
+    import json
+
+    data = json.loads(open(info.value.path(), encoding="utf-8").read())  # noqa: SIM115
+    assert data["shape"] == {"layer": 6, "head": 12, "query": 14, "key": 14}
+    assert page.blocked == []
+
+
+# Records every "Page not found" text that appears while the page loads, even one that is closed again.
+WATCH_NOT_FOUND = """
+window.__notFound = [];
+new MutationObserver(() => {
+  const text = document.body ? document.body.innerText : '';
+  if (/page not found/i.test(text)) window.__notFound.push(text.slice(0, 200));
+}).observe(document, {subtree: true, childList: true, characterData: true});
+"""
+
+
+@pytest.mark.parametrize("path, title", [("bert", "BERT self-attention"), ("seq2seq", "RNN encoder-decoder")])
+def test_a_deep_link_is_the_first_request_to_a_fresh_server(browser, path, title):
+    with bs.streamlit_server() as url:
+        context = browser.new_context(viewport={"width": 1280, "height": 720})
+        blocked = bs.cut_network(context)
+        context.add_init_script(WATCH_NOT_FOUND)
+        page = context.new_page()
+        page.goto(f"{url}/{path}")
+        page.get_by_role("heading", name=title).first.wait_for(timeout=90_000)
+        page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
+        page.wait_for_timeout(1000)
+        assert page.evaluate("window.__notFound") == []
+        assert page.url.rstrip("/").endswith(f"/{path}")
+        assert page.locator("[data-testid='stSidebarNav']").get_by_text("BERT self-attention").count() == 1
+        assert blocked == []
+        context.close()

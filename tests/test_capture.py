@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from models.capture import AttentionCapture, AttentionKind
-from models.export import to_csv, to_json
+from attention_explorer.models.core.capture import AttentionCapture, AttentionKind
+from attention_explorer.models.core.export import to_csv, to_frame, to_json
 
 
 def softmax_rows(shape, seed=0):
@@ -79,7 +79,7 @@ def test_json_round_trip_keeps_tokens_and_weights():
 
 def test_frame_and_csv_have_one_row_per_weight():
     cap = make(softmax_rows((2, 3, 4, 4)))
-    frame = cap.to_frame()
+    frame = to_frame(cap)
     assert len(frame) == 2 * 3 * 4 * 4
     row = frame[(frame["layer"] == 1) & (frame["head"] == 2) & (frame["query_index"] == 3) & (frame["key_index"] == 0)]
     assert row.weight.item() == pytest.approx(float(cap.weights[1, 2, 3, 0]))
@@ -87,3 +87,14 @@ def test_frame_and_csv_have_one_row_per_weight():
     one_head = to_csv(cap, layer=1, head=2).splitlines()
     assert one_head[0] == "layer,head,query_index,query_token,key_index,key_token,weight"
     assert len(one_head) == 1 + 4 * 4
+
+
+def test_select_keeps_one_head_with_its_tokens_and_kind():
+    cap = make(softmax_rows((2, 3, 4, 5)), kind=AttentionKind.CROSS)
+    one = cap.select(1, 2)
+    assert one.weights.shape == (1, 1, 4, 5)
+    np.testing.assert_array_equal(one.weights[0, 0], cap.weights[1, 2])
+    assert one.kind is AttentionKind.CROSS and one.key_tokens == cap.key_tokens
+    assert "layer 1 head 2" in one.model
+    with pytest.raises(ValueError, match="outside"):
+        cap.select(2, 0)

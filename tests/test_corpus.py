@@ -2,7 +2,8 @@
 
 import pytest
 
-from models import corpus
+from attention_explorer.models.core.text import tokenize
+from attention_explorer.models.training import corpus
 
 
 @pytest.fixture(scope="module")
@@ -34,12 +35,12 @@ def test_lexicon_is_several_hundred_pairs_known_to_pyrealb():
 def test_generation_is_deterministic_and_split_by_sentence(rows):
     assert corpus.generate(50, seed=11) == rows[:50]
     assert corpus.generate(50, seed=12) != rows[:50]
-    assert len({" ".join(r["en"]) for r in rows}) == len(rows)
-    assert {r["split"] for r in rows} == set(corpus.SPLITS)
+    assert len({" ".join(r.en) for r in rows}) == len(rows)
+    assert {r.split for r in rows} == set(corpus.SPLITS)
 
 
 def test_sentences_span_short_to_long(rows):
-    lengths = [len(r["en"]) for r in rows]
+    lengths = [len(r.en) for r in rows]
     assert min(lengths) <= 5 and max(lengths) >= 30
     assert max(lengths) <= corpus.MAX_TOKENS
 
@@ -47,21 +48,21 @@ def test_sentences_span_short_to_long(rows):
 def test_gold_alignments_join_forms_of_the_same_lemma(rows):
     en_map, fr_map = corpus._form_map("en"), corpus._form_map("fr")
     for r in rows:
-        assert len({i for i, _ in r["align"]}) == len(r["align"])  # one French word per English word
-        for i, j in r["align"]:
-            assert en_map[r["en"][i]] & fr_map[r["fr"][j]], (r["en"][i], r["fr"][j])
+        assert len({i for i, _ in r.align}) == len(r.align)  # one French word per English word
+        for i, j in r.align:
+            assert en_map[r.en[i]] & fr_map[r.fr[j]], (r.en[i], r.fr[j])
 
 
 def test_french_reorders_adjectives_and_splits_negation():
     found_reorder = found_neg = False
     for r in corpus.generate(300, seed=3):
-        found_reorder |= any(i1 < i2 and j1 > j2 for (i1, j1) in r["align"] for (i2, j2) in r["align"])
-        found_neg |= "ne" in r["fr"] or "n'" in r["fr"]
+        found_reorder |= any(i1 < i2 and j1 > j2 for (i1, j1) in r.align for (i2, j2) in r.align)
+        found_neg |= "ne" in r.fr or "n'" in r.fr
     assert found_reorder and found_neg
 
 
 def test_tokenize_splits_elision_and_punctuation():
-    assert corpus.tokenize("L'homme n'a-t-il pas mangé?") == [
+    assert tokenize("L'homme n'a-t-il pas mangé?") == [
         "l'",
         "homme",
         "n'",

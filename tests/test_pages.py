@@ -6,10 +6,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-BERT_PAGE = "pages/bert_attention.py"
-
-
-SEQ2SEQ_PAGE = "pages/rnn_attention.py"
+BERT_PAGE = "pages/bert.py"
+SEQ2SEQ_PAGE = "pages/seq2seq.py"
 
 
 def page(path: str) -> AppTest:
@@ -137,32 +135,35 @@ def test_seq2seq_flags_unknown_words():
 def test_seq2seq_page_reports_a_broken_checkpoint(tmp_path, monkeypatch):
     import streamlit as st
 
-    from models import seq2seq
+    from attention_explorer.pages.shared import cache
 
     (tmp_path / "bahdanau").mkdir()
     (tmp_path / "bahdanau" / "config.json").write_text("{broken", encoding="utf-8")
-    monkeypatch.setattr(seq2seq, "WEIGHTS", tmp_path)
+    monkeypatch.setattr(cache, "WEIGHTS", tmp_path)
     st.cache_resource.clear()
     try:
         at = page(SEQ2SEQ_PAGE)
-        assert "could not be loaded" in at.error[0].value and "python -m models.train_seq2seq" in at.error[0].value
+        assert "could not be loaded" in at.error[0].value
+        assert "attention-explorer train seq2seq" in at.error[0].value
+        assert str(tmp_path) not in at.error[0].value  # no server path on the page
     finally:
         st.cache_resource.clear()
 
 
 def test_positional_encoding_page_shows_the_shift_identity():
-    at = page("pages/positional_encoding.py")
+    at = page("pages/positions.py")
     at.slider(key="pe_d").set_value(64).run()
     at.slider(key="pe_k").set_value(9).run()
     assert not at.exception
     text = " ".join(m.value for m in at.markdown)
-    error = float(text.split("over all")[1].split("**")[1])
+    assert "over 55 positions" in text  # 64 positions, shifted by 9
+    error = float(text.split("over 55 positions")[1].split("**")[1])
     assert error < 1e-9
     assert len(at.get("plotly_chart")) >= 4
 
 
 def test_playground_steps_masks_and_heads():
-    at = page("pages/attention_playground.py")
+    at = page("pages/playground.py")
     at.selectbox(key="pg_mask").select("causal").run()
     at.selectbox(key="pg_heads").select(2).run()
     at.toggle(key="pg_scale").set_value(False).run()
@@ -173,7 +174,7 @@ def test_playground_steps_masks_and_heads():
 
 
 def test_playground_takes_qkv_from_a_bert_head():
-    at = page("pages/attention_playground.py")
+    at = page("pages/playground.py")
     at.radio(key="pg_source").set_value("A sentence through a BERT head").run()
     at.selectbox(key="pg_head").select(7).run()
     assert not at.exception
@@ -183,8 +184,9 @@ def test_playground_takes_qkv_from_a_bert_head():
 
 
 def test_transformer_page_shows_three_attentions_and_the_causal_mask():
-    at = page("pages/transformer_attention.py")
-    assert {m.label: m.value for m in at.metric}["Causal mask"] == "holds"
+    at = page("pages/transformer.py")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Causal mask"] == "holds" and float(metrics["Change from future words"]) < 1e-4
     for kind in ("Encoder self-attention", "Decoder causal self-attention", "Encoder-decoder cross-attention"):
         at.radio(key="tf_kind").set_value(kind).run()
         at.selectbox(key="tf_layer").select(1).run()
@@ -195,10 +197,23 @@ def test_transformer_page_shows_three_attentions_and_the_causal_mask():
     assert "“grean”" in at.warning[0].value
 
 
-def test_compare_page_scores_a_test_sentence_against_gold():
-    from pages import common
+def test_transformer_page_says_broken_when_the_decoder_peeks(monkeypatch):
+    """A leak the attention weights cannot show: each position's input also carries every later input."""
+    from attention_explorer.models.transformer.model import Transformer
 
-    test = common.test_sentences()
+    embed = Transformer.embed
+    monkeypatch.setattr(Transformer, "embed", lambda self, emb, ids: embed(self, emb, ids).cumsum(1).flip(1))
+    at = page("pages/transformer.py")
+    at.text_input(key="tf_text").input("the red cat will sleep .").run()  # a sentence not cached unmasked
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Causal mask"] == "BROKEN" and float(metrics["Change from future words"]) > 1e-3
+
+
+def test_rnn_vs_transformer_page_scores_a_test_sentence_against_gold():
+    from attention_explorer.models.translation.translator import load_test_sentences
+
+    test = load_test_sentences()
     sentence = next(r for r in test.values() if 8 <= len(r["en"]) <= 12)
     at = page("pages/rnn_vs_transformer.py")
     at.text_input(key="cmp_text").input(" ".join(sentence["en"])).run()
@@ -206,3 +221,20 @@ def test_compare_page_scores_a_test_sentence_against_gold():
     assert "(best match)" in at.selectbox(key="cmp_head").format_func(at.selectbox(key="cmp_head").value)
     labels = [m.label for m in at.metric]
     assert "Gold pairs hit" in labels  # at least one model translated it exactly and was scored
+
+
+def test_bert_page_windows_long_inputs_for_bertviz():
+    at = page(BERT_PAGE)
+    at.text_input(key="bert_text").input("the cat sat on a mat . " * 14).run()
+    assert not at.exception
+    assert any("Showing tokens 0–44 of 100" in c.value for c in at.caption)
+    at.slider(key="bert_head_start").set_value(30).run()
+    assert any("Showing tokens 30–74 of 100" in c.value for c in at.caption)
+    at.number_input(key="bert_model_window").set_value(10).run()
+    assert any("Showing tokens 0–9 of 100" in c.value for c in at.caption)
+
+
+def test_bert_page_shows_head_entropy():
+    at = page(BERT_PAGE)
+    charts = at.get("plotly_chart")
+    assert len(charts) >= 4  # head, grid, score bars, entropy

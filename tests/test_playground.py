@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from models import playground, positional
+from attention_explorer.models.teaching import playground, positional
 
 
 @pytest.fixture

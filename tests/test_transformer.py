@@ -6,10 +6,12 @@ import numpy as np
 import pytest
 import torch
 
-from models import transformer_capture
-from models.capture import AttentionKind
-from models.seq2seq import CheckpointError, Vocab
-from models.transformer import Transformer, TransformerConfig, TransformerTranslator, attention, load_transformer
+from attention_explorer.models.core.capture import AttentionKind
+from attention_explorer.models.core.checkpoint import CheckpointError
+from attention_explorer.models.core.vocab import Vocab
+from attention_explorer.models.transformer.model import Transformer, TransformerConfig, attention, causality_check
+from attention_explorer.models.translation import command
+from attention_explorer.models.translation.translator import Translator, load_translator, model_inputs, translate
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +20,14 @@ def tiny():
     src = Vocab(["the", "green", "apple", "will", "fall", "."])
     tgt = Vocab(["la", "pomme", "verte", "tombera", "."])
     config = TransformerConfig(len(src), len(tgt), d_model=16, heads=2, layers=3, d_ff=32, max_len=16)
-    return TransformerTranslator(Transformer(config).eval(), src, tgt, "transformer", {})
+    return Translator(Transformer(config).eval(), src, tgt, "transformer", {})
+
+
+def test_config_checks_itself():
+    with pytest.raises(ValueError, match="multiple of heads"):
+        TransformerConfig(10, 10, d_model=30, heads=4)
+    with pytest.raises(ValueError, match="dropout"):
+        TransformerConfig(10, 10, dropout=1.5)
 
 
 def test_forward_returns_every_layer_and_head(tiny):
@@ -27,16 +36,14 @@ def test_forward_returns_every_layer_and_head(tiny):
     tgt_in = torch.tensor([[1, 4, 5, 6], [1, 7, 8, 0]])
     logits, att = tiny.model(src, lengths, tgt_in)
     assert logits.shape == (2, 4, len(tiny.tgt))
-    assert len(att.encoder) == len(att.decoder) == len(att.cross) == 3
-    assert att.encoder[0].shape == (2, 2, 5, 5)
-    assert att.decoder[0].shape == (2, 2, 4, 4)
-    assert att.cross[0].shape == (2, 2, 4, 5)
-    for p in [*att.encoder, *att.decoder, *att.cross]:
+    assert att["encoder"].shape == (2, 3, 2, 5, 5)
+    assert att["decoder"].shape == (2, 3, 2, 4, 4)
+    assert att["cross"].shape == (2, 3, 2, 4, 5)
+    for p in att.values():
         torch.testing.assert_close(p.sum(-1), torch.ones(p.shape[:-1]))
-    for p in att.decoder:  # causal: no position sees a later one
-        assert torch.all(p.triu(diagonal=1) == 0)
-    for p in [*att.encoder, *att.cross]:  # padding keys get nothing
-        assert torch.all(p[1, ..., 3:] == 0)
+    assert torch.all(att["decoder"].triu(diagonal=1) == 0)  # the model's own output, before any capture
+    for name in ("encoder", "cross"):  # padding keys get nothing
+        assert torch.all(att[name][1, ..., 3:] == 0)
 
 
 def test_attention_is_softmax_of_scaled_dot_products():
@@ -46,26 +53,46 @@ def test_attention_is_softmax_of_scaled_dot_products():
     torch.testing.assert_close(out, torch.nn.functional.scaled_dot_product_attention(q, k, v))
 
 
+def test_causality_check_sees_a_broken_mask(tiny, monkeypatch):
+    inputs = torch.tensor([[4, 5, 6, 2]]), torch.tensor([4]), torch.tensor([[1, 4, 5, 6, 7]])
+    assert causality_check(tiny.model, *inputs) < 1e-5
+    full = torch.ones(64, 64, dtype=torch.bool)
+    monkeypatch.setattr(torch, "tril", lambda x, *a, **k: full[: x.shape[0], : x.shape[1]])  # a decoder that peeks
+    assert causality_check(tiny.model, *inputs) > 1e-3
+
+
 def test_translation_capture_has_three_valid_attentions(tiny):
-    result = transformer_capture.translate(tiny, "The green apple will fall .")
+    result = translate(tiny, "The green apple will fall .")
     assert result.source == ("the", "green", "apple", "will", "fall", ".", "</s>")
-    assert result.encoder.kind is AttentionKind.SELF
-    assert result.decoder.kind is AttentionKind.CAUSAL_SELF  # validated: nothing above the diagonal
-    assert result.cross.weights.shape == (3, 2, len(result.output), len(result.source))
-    assert result.decoder.query_tokens[0] == "<s>"
+    assert set(result.captures) == {"encoder", "decoder", "cross"}
+    assert result.captures["encoder"].kind is AttentionKind.SELF
+    assert result.captures["cross"].weights.shape == (3, 2, len(result.output), len(result.source))
+    decoder = result.captures["decoder"]
+    assert decoder.query_tokens[0] == "<s>" and decoder.query_tokens[1:] == result.output[:-1]
+    assert result.alignment is result.captures["cross"]
+
+
+def test_greedy_result_matches_the_teacher_forced_argmax(tiny):
+    """The output read back with teacher forcing gives, at each step, the word the decoder chose."""
+    result = translate(tiny, "the apple will fall")
+    src, src_len, tgt_in = model_inputs(tiny, result)
+    logits, _ = tiny.model(src, src_len, tgt_in)
+    assert tiny.tgt.decode(logits[0].argmax(-1).tolist()) == list(result.output)
 
 
 def test_checkpoint_round_trip_and_errors(tiny, tmp_path):
     tiny.save(tmp_path / "transformer")
-    loaded = load_transformer(tmp_path / "transformer")
+    loaded = load_translator(tmp_path / "transformer")
+    assert isinstance(loaded.model, Transformer) and loaded.family == "transformer"
     for k, v in tiny.model.state_dict().items():
         torch.testing.assert_close(loaded.model.state_dict()[k], v)
     out = tmp_path / "t.json"
-    assert transformer_capture.main(["the apple .", "-o", str(out), "--model", str(tmp_path / "transformer")]) == 0
+    args = ["the apple .", "-o", str(out), "--model", str(tmp_path / "transformer")]
+    assert command.translate_main(args) == 0
     data = json.loads(out.read_text(encoding="utf-8"))
-    assert np.array(data["cross"]).shape[:2] == (3, 2)
+    assert np.array(data["attention"]["cross"]).shape[:2] == (3, 2)
     (tmp_path / "transformer" / "config.json").write_text("{", encoding="utf-8")
     with pytest.raises(CheckpointError, match="unreadable"):
-        load_transformer(tmp_path / "transformer")
+        load_translator(tmp_path / "transformer")
     with pytest.raises(CheckpointError, match="missing"):
-        load_transformer(tmp_path / "nowhere")
+        load_translator(tmp_path / "nowhere")

@@ -1,32 +1,53 @@
-"""Figures and bertviz documents, checked on their data without Streamlit or a browser."""
+"""Figures and bertviz documents, checked on their data without Streamlit or a browser.
+
+Expected values are written out by hand on small matrices, not recomputed with the code under test.
+"""
 
 import json
+import math
 import re
 
 import numpy as np
 import plotly.io as pio
 import pytest
 
-from models import bert
-from models.capture import AttentionCapture, AttentionKind
-from viz import bertviz_views, heatmap
+from attention_explorer.models.core.analysis import head_entropy
+from attention_explorer.models.core.capture import AttentionCapture, AttentionKind, ScoreBreakdown
+from attention_explorer.models.pretrained import capture as pretrained
+from attention_explorer.viz import bertviz_views, heatmap, matrices
+from attention_explorer.viz import seq2seq as viz_seq2seq
 
 INVISIBLE = re.compile("[\u200b\u2060]")
 
 
+def one_hot_capture(n_layers: int, n_heads: int, tokens: list[str]) -> AttentionCapture:
+    """Head (l, h) sends every query's whole weight to key (l + h) % n: a pattern to find in any figure."""
+    n = len(tokens)
+    w = np.zeros((n_layers, n_heads, n, n), dtype=np.float32)
+    for layer in range(n_layers):
+        for head in range(n_heads):
+            w[layer, head, :, (layer + head) % n] = 1.0
+    return AttentionCapture(tokens, tokens, w, AttentionKind.SELF, "one-hot")
+
+
 @pytest.fixture(scope="module")
 def cat(bundled) -> AttentionCapture:
-    return bert.capture(bundled, "the cat sat on the mat")
+    return pretrained.capture(bundled, "the cat sat on the mat")
 
 
-def test_head_heatmap_keeps_repeated_tokens_as_separate_rows(cat):
-    fig = heatmap.head_heatmap(cat, 2, 5)
-    trace = fig.data[0]
-    assert len(trace.y) == 8 and len(set(trace.y)) == 8  # "the" twice: 8 rows, not 7
-    assert [INVISIBLE.sub("", label) for label in trace.y] == list(cat.query_tokens)
-    np.testing.assert_array_equal(trace.z, np.rint(cat.weights[2, 5] * 100).astype(np.uint8))
+def test_head_heatmap_shows_whole_percents_and_keeps_repeated_tokens_as_rows():
+    w = np.array([[[[0.123, 0.877, 0.0], [0.5, 0.25, 0.25], [0.0, 0.004, 0.996]]]], dtype=np.float32)
+    cap = AttentionCapture(["the", "cat", "the"], ["the", "cat", "the"], w, "self", "t")
+    trace = heatmap.head_heatmap(cap, 0, 0).data[0]
+    np.testing.assert_array_equal(trace.z, [[12, 88, 0], [50, 25, 25], [0, 0, 100]])
     assert trace.z.dtype == np.uint8 and (trace.zmin, trace.zmax) == (0, 100)
-    assert fig.layout.yaxis.autorange == "reversed"  # first token at the top
+    assert len(set(trace.y)) == 3 and [INVISIBLE.sub("", y) for y in trace.y] == ["the", "cat", "the"]
+
+
+def test_head_heatmap_of_a_real_capture_puts_the_first_token_on_top(cat):
+    fig = heatmap.head_heatmap(cat, 2, 5)
+    assert fig.layout.yaxis.autorange == "reversed"
+    assert INVISIBLE.sub("", fig.data[0].y[0]) == "[CLS]" and len(fig.data[0].y) == 8
 
 
 def test_labels_escape_markup_and_stay_short_for_many_repeats():
@@ -36,40 +57,102 @@ def test_labels_escape_markup_and_stay_short_for_many_repeats():
     assert max(len(label) for label in labels) <= len("the") + 10  # log2(600) suffix characters, not 600
 
 
-def test_heads_grid_tiles_every_head_and_clicks_map_back(cat):
-    fig = heatmap.heads_grid(cat, cells=32)
-    grid, points = fig.data
-    n = len(cat.query_tokens)
-    assert grid.z.shape == (6 * (n + 1) - 1, 12 * (n + 1) - 1)
-    # the tile for layer 3, head 7 is that head's matrix in percent
-    tile = grid.z[3 * (n + 1) : 3 * (n + 1) + n, 7 * (n + 1) : 7 * (n + 1) + n]
-    np.testing.assert_array_equal(tile, heatmap.to_percent(cat.weights[3, 7]))
-    assert [tuple(c) for c in points.customdata] == [heatmap.grid_head(i, 12) for i in range(72)]
-    assert heatmap.grid_head(29, 12) == (2, 5)
+def test_heads_grid_tiles_every_head_where_a_click_maps_back():
+    cap = one_hot_capture(3, 4, ["a", "b", "c", "d", "e"])
+    grid, points = heatmap.heads_grid(cap, cells=32).data
+    n = 5
+    assert grid.z.shape == (3 * (n + 1) - 1, 4 * (n + 1) - 1)
+    # layer 2, head 3 sends everything to key (2 + 3) % 5 = 0: column 0 of its tile is 100, the rest 0
+    tile = grid.z[2 * (n + 1) : 2 * (n + 1) + n, 3 * (n + 1) : 3 * (n + 1) + n]
+    assert (tile[:, 0] == 100).all() and (tile[:, 1:] == 0).all()
+    assert (grid.z[n, :] == 101).all()  # the gap row between layers is background
+    assert heatmap.grid_head(2 * 4 + 3, 4) == (2, 3)
+    assert [tuple(c) for c in points.customdata][2 * 4 + 3] == (2, 3)
     assert points.marker.opacity == 0
 
 
+def test_pooling_by_hand():
+    identity = np.eye(4, dtype=np.float32)[None, None]
+    np.testing.assert_allclose(heatmap.pool_rows(identity, 2)[0, 0], [[1.0, 0.0], [0.0, 1.0]])
+    uniform = np.full((1, 1, 4, 4), 0.25, dtype=np.float32)
+    np.testing.assert_allclose(heatmap.pool_rows(uniform, 2)[0, 0], [[0.5, 0.5], [0.5, 0.5]])
+
+
 def test_pooling_keeps_rows_stochastic_and_bounds_the_grid(bundled):
-    long = bert.capture(bundled, "word " * 600)
+    long = pretrained.capture(bundled, "word " * 600)
     pooled = heatmap.pool_rows(long.weights, 32)
     assert pooled.shape == (6, 12, 32, 32)
     np.testing.assert_allclose(pooled.sum(-1), 1.0, atol=1e-4)
-    fig = heatmap.heads_grid(long, cells=32)
-    assert fig.data[0].z.size < 6 * 12 * 33 * 33
+    assert heatmap.heads_grid(long, cells=32).data[0].z.size < 6 * 12 * 33 * 33
 
 
-def test_score_figure_plots_the_three_steps(bundled):
-    b = bert.score_breakdown(bundled, bert.run(bundled, "the cat sat on the mat"), 1, 2, 2)
+def test_score_figure_plots_the_three_steps():
+    b = ScoreBreakdown(1, 2, 0, ("a", "b"), 4, np.array([2.0, 0.0]), np.array([1.0, 0.0]), np.array([0.731, 0.269]))
     fig = heatmap.score_figure(b)
-    assert [t.name for t in fig.data] == ["q·k", f"q·k / √{b.d_head}", "softmax weight"]
-    np.testing.assert_allclose(fig.data[2].y, b.weights)
-    assert len(set(fig.data[0].x)) == len(b.tokens)
+    assert [t.name for t in fig.data] == ["q·k", "q·k / √4", "softmax weight"]
+    assert list(fig.data[0].y) == [2.0, 0.0] and list(fig.data[2].y) == [0.731, 0.269]
+    assert "layer 1 · head 2" in fig.layout.title.text
+
+
+def test_head_entropy_by_hand():
+    uniform = np.full((1, 1, 3, 4), 0.25)
+    one_hot = np.zeros((1, 1, 3, 4))
+    one_hot[..., 0] = 1.0
+    assert head_entropy(uniform)[0, 0] == pytest.approx(math.log(4))
+    assert head_entropy(one_hot)[0, 0] == pytest.approx(0.0, abs=1e-9)
+    fig = heatmap.entropy_heatmap(np.array([[0.0, math.log(4)]]))
+    assert list(fig.data[0].z[0]) == [0.0, 1.39] and list(fig.data[0].x) == ["h0", "h1"]
 
 
 def test_bytes_per_weight_sent_for_a_heatmap_is_at_most_two(bundled):
-    long = bert.capture(bundled, "word " * 600)
+    long = pretrained.capture(bundled, "word " * 600)
     spec = pio.to_json(heatmap.head_heatmap(long, 0, 0), validate=False)
     assert len(spec.encode()) / 512**2 <= 2.0
+
+
+def test_alignment_heatmap_outlines_gold_pairs_on_their_cells():
+    w = np.array([[[[0.9, 0.1, 0.0], [0.2, 0.7, 0.1]]]], dtype=np.float32)
+    cap = AttentionCapture(["pomme", "verte"], ["green", "apple", "</s>"], w, AttentionKind.ALIGNMENT, "t")
+    fig = viz_seq2seq.alignment_heatmap(cap, [(1, 0), (0, 1)])
+    heat, gold = fig.data
+    np.testing.assert_array_equal(heat.z, [[90, 10, 0], [20, 70, 10]])
+    assert list(zip(gold.x, gold.y, strict=True)) == [("apple", "pomme"), ("green", "verte")]
+    assert len(viz_seq2seq.alignment_heatmap(cap).data) == 1  # no gold: no outline trace
+
+
+def test_step_figure_draws_scores_and_weights_for_one_step():
+    fig = viz_seq2seq.step_figure(("a", "b"), np.array([1.0, -1.0]), np.array([0.88, 0.12]), "<b>x</b>", 3)
+    assert [t.name for t in fig.data] == ["e(t, i)", "α(t, i)"]
+    assert list(fig.data[1].y) == [0.88, 0.12]
+    assert "step 3" in fig.layout.title.text and "&lt;b&gt;" in fig.layout.title.text  # markup stays text
+
+
+def test_quality_by_length_has_one_line_per_model():
+    metrics = {
+        "A": {
+            "test": {
+                "by_length": {
+                    "1-10": {"exact_match": 0.9, "sentences": 5},
+                    "11-20": {"exact_match": 0.5, "sentences": 4},
+                }
+            }
+        },
+        "B": {"test": {"by_length": {"1-10": {"exact_match": 0.4, "sentences": 5}}}},
+    }
+    fig = viz_seq2seq.quality_by_length(metrics, "exact_match")
+    assert [t.name for t in fig.data] == ["A", "B"]
+    assert list(fig.data[0].y) == [0.9, 0.5] and list(fig.data[0].x) == ["1-10", "11-20"]
+
+
+def test_value_heatmap_prints_masked_cells_as_minus_infinity_and_centres_on_zero():
+    m = np.array([[1.5, -np.inf], [-2.0, 0.25]])
+    heat = matrices.value_heatmap(m, title="t", x_title="key", y_title="query", row_labels=["a", "b"]).data[0]
+    assert heat.text.tolist() == [["1.50", "−∞"], ["-2.00", "0.25"]]
+    assert np.isnan(heat.z[0][1]) and heat.zmid == 0
+    big = matrices.value_heatmap(np.zeros((20, 20)), title="t", x_title="x", y_title="y")
+    assert big.data[0].text is None  # 400 cells: numbers would not fit
+    weights = matrices.value_heatmap(np.eye(2), title="t", x_title="x", y_title="y", diverging=False).data[0]
+    assert weights.zmin == 0 and weights.zmid is None
 
 
 def test_bertviz_document_carries_the_weights_as_bytes(cat):
@@ -83,8 +166,17 @@ def test_bertviz_document_carries_the_weights_as_bytes(cat):
     assert "v5.7.0" in html  # d3 inlined when no asset URL is given
 
 
+def test_bertviz_bytes_decode_to_the_weights_by_hand():
+    w = np.array([[[[1.0, 0.0], [0.5, 0.5]]]], dtype=np.float32)
+    payload = bertviz_views.encode_weights(w)
+    assert payload["shape"] == [1, 1, 2, 2]
+    import base64
+
+    assert list(base64.b64decode(payload["b64"])) == [255, 0, 128, 128]
+
+
 def test_bertviz_document_payload_is_under_two_bytes_per_weight(bundled):
-    cap = bert.capture(bundled, "word " * 40)
+    cap = pretrained.capture(bundled, "word " * 40)
     for view in ("head", "model"):
         html = bertviz_views.bertviz_html(cap, view, asset_url="/app/static/vendor")
         payload = re.search(r"window.AE_PARAMS = (\{.*?\});</script>", html).group(1)
@@ -106,13 +198,19 @@ def test_token_text_cannot_close_the_script():
 def test_window_bounds_the_lines_drawn():
     assert bertviz_views.lines_drawn("head", 6, 12, 10) == 12 * 100
     assert bertviz_views.lines_drawn("model", 6, 12, 10) == 72 * 100
-    for view in ("head", "model"):
-        w = bertviz_views.max_window(view, 6, 12, 512)
-        assert bertviz_views.lines_drawn(view, 6, 12, w) <= bertviz_views.MAX_LINES
-        assert bertviz_views.lines_drawn(view, 6, 12, w + 1) > bertviz_views.MAX_LINES
+    assert bertviz_views.max_window("head", 6, 12, 512) == 45  # 12 × 45² = 24,300 ≤ 25,000 < 12 × 46²
+    assert bertviz_views.max_window("model", 6, 12, 512) == 18  # 72 × 18² = 23,328 ≤ 25,000 < 72 × 19²
     assert bertviz_views.max_window("head", 6, 12, 8) == 8
     with pytest.raises(ValueError, match="outside"):
         bertviz_views.bertviz_html(AttentionCapture(("a",), ("a",), np.ones((1, 1, 1, 1)), "self", "t"), "head", 0, 5)
+
+
+def test_window_shows_the_chosen_tokens_only():
+    cap = one_hot_capture(1, 1, ["a", "b", "c", "d"])
+    html = bertviz_views.bertviz_html(cap, "head", 1, 3)
+    params = json.loads(re.search(r"window.AE_PARAMS = (\{.*?\});</script>", html).group(1))
+    assert params["attention"][0]["left_text"] == ["b", "c"]
+    assert params["attention"][0]["attn"]["shape"] == [1, 1, 2, 2]
 
 
 def test_assets_are_written_for_serving(tmp_path):

@@ -15,15 +15,16 @@ from __future__ import annotations
 import base64
 import functools
 import html
-import importlib.resources
+import importlib.metadata
 import json
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
-from models.capture import AttentionCapture
+from attention_explorer.models.core.capture import AttentionCapture
 
 View = Literal["head", "model"]
 
@@ -31,10 +32,10 @@ View = Literal["head", "model"]
 # token window keeps it under this many lines (head view: 45 tokens; model view of 6×12 heads: 18).
 MAX_LINES = 25_000
 
-# name → (package, file inside it, text its header must contain, file name when served)
+# name → (distribution, file inside it, text its header must contain, file name when served)
 _ASSETS = {
-    "d3": ("mpld3", "js/d3.v5.min.js", "v5.7.0", "d3.v5.7.0.min.js"),
-    "jquery": ("xstatic.pkg.jquery", "data/jquery.min.js", "jQuery v3", "jquery.min.js"),
+    "d3": ("mpld3", "mpld3/js/d3.v5.min.js", "v5.7.0", "d3.v5.7.0.min.js"),
+    "jquery": ("XStatic-jQuery", "xstatic/pkg/jquery/data/jquery.min.js", "jQuery v3", "jquery.min.js"),
 }
 
 # Our glue, before bertviz's script: `require` hands over the modules already on the page (so
@@ -67,17 +68,26 @@ class AssetError(RuntimeError):
     """A JavaScript file the views need is missing from the installed packages."""
 
 
+def _installed_file(distribution: str, rel: str) -> str:
+    """A file shipped by an installed distribution, read without importing its package.
+
+    Importing bertviz would load torch and IPython, mpld3 would load matplotlib: only their files are needed.
+    """
+    try:
+        path = Path(str(importlib.metadata.distribution(distribution).locate_file(rel)))
+        return path.read_text(encoding="utf-8")
+    except (importlib.metadata.PackageNotFoundError, OSError) as exc:
+        raise AssetError(
+            f"{rel} is missing from {distribution}; reinstall with: pip install -r requirements.txt"
+        ) from exc
+
+
 @functools.cache
 def _asset(name: str) -> str:
-    package, rel, marker, _ = _ASSETS[name]
-    try:
-        text = importlib.resources.files(package).joinpath(rel).read_text(encoding="utf-8")
-    except (ModuleNotFoundError, FileNotFoundError) as exc:
-        raise AssetError(
-            f"{name} is missing ({package}/{rel}); reinstall with: pip install -r requirements.txt"
-        ) from exc
+    distribution, rel, marker, _ = _ASSETS[name]
+    text = _installed_file(distribution, rel)
     if marker not in text[:200]:
-        raise AssetError(f"{package}/{rel} is not the expected {name} {marker} build")
+        raise AssetError(f"{distribution}/{rel} is not the expected {name} {marker} build")
     return text
 
 
@@ -88,7 +98,7 @@ def _bertviz_js(view: View) -> str:
     Only the first PYTHON_PARAMS marker is replaced: the second sits in a comment, where bertviz
     itself writes every weight a second time.
     """
-    text = importlib.resources.files("bertviz").joinpath(f"{view}_view.js").read_text(encoding="utf-8")
+    text = _installed_file("bertviz", f"bertviz/{view}_view.js")
     if "const params = PYTHON_PARAMS;" not in text:
         raise AssetError(f"bertviz's {view}_view.js has no PYTHON_PARAMS marker; is bertviz 1.4 installed?")
     return text.replace("PYTHON_PARAMS", "AE_decode(window.AE_PARAMS)", 1)
@@ -129,13 +139,13 @@ def script_json(value: object) -> str:
     return text
 
 
-def encode_weights(weights: np.ndarray) -> dict[str, object]:
+def encode_weights(weights: np.ndarray) -> dict[str, Any]:
     """[layer, head, query, key] floats → {"b64": uint8 bytes, "shape": [...]}, value = byte / 255."""
     q = np.rint(np.clip(weights, 0.0, 1.0) * 255).astype(np.uint8)
     return {"b64": base64.b64encode(q.tobytes()).decode("ascii"), "shape": list(q.shape)}
 
 
-def decode_weights(payload: dict[str, object]) -> np.ndarray:
+def decode_weights(payload: dict[str, Any]) -> np.ndarray:
     """Inverse of `encode_weights` (what the page's JavaScript does), for tests and tools."""
     raw = np.frombuffer(base64.b64decode(payload["b64"]), dtype=np.uint8)
     return raw.reshape(payload["shape"]).astype(np.float32) / 255
@@ -193,7 +203,7 @@ def encoder_decoder_html(
 
 
 def _document(
-    items: list[tuple[str | None, np.ndarray, list[str], list[str]]], view: View, layer: int, asset_url: str | None
+    items: Sequence[tuple[str | None, np.ndarray, list[str], list[str]]], view: View, layer: int, asset_url: str | None
 ) -> str:
     n_layers, n_heads = items[0][1].shape[:2]
     vis_id = f"bertviz-{uuid.uuid4().hex}"

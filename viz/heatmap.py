@@ -12,8 +12,7 @@ import numpy as np
 import plotly.colors
 import plotly.graph_objects as go
 
-from models.bert import ScoreBreakdown
-from models.capture import AttentionCapture
+from attention_explorer.models.core.capture import AttentionCapture, ScoreBreakdown
 
 COLORSCALE = "Blues"
 _INVISIBLE = ("\u200b", "\u2060")  # zero-width space, word joiner: the two digits of a repeat count
@@ -129,21 +128,20 @@ def heads_grid(capture: AttentionCapture, cells: int = 32, tile_px: int = 56) ->
             ),
         ]
     )
+    bare = {"showgrid": False, "zeroline": False}
     fig.update_layout(
         xaxis={
             "tickvals": col_centres,
             "ticktext": [f"h{h}" for h in range(n_heads)],
             "side": "top",
-            "showgrid": False,
-            "zeroline": False,
             "range": [-0.5, z.shape[1] - 0.5],
+            **bare,
         },
         yaxis={
             "tickvals": row_centres,
             "ticktext": [f"L{layer}" for layer in range(n_layers)],
             "autorange": "reversed",
-            "showgrid": False,
-            "zeroline": False,
+            **bare,
         },
         height=n_layers * tile_px + 60,
         margin={"l": 10, "r": 10, "t": 40, "b": 10},

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.heatmap import axis_labels
+from attention_explorer.models.teaching.positional import cosine_similarity
+from attention_explorer.viz.heatmap import axis_labels
 
 
 def value_heatmap(
@@ -25,8 +28,12 @@ def value_heatmap(
     -inf (a masked score) is drawn as an empty cell and printed as −∞.
     """
     m = np.asarray(matrix, dtype=np.float64)
-    rows = axis_labels(row_labels) if row_labels is not None else list(range(m.shape[0]))
-    cols = axis_labels(col_labels) if col_labels is not None else list(range(m.shape[1]))
+    rows: list[str] | list[int] = list(range(m.shape[0]))
+    cols: list[str] | list[int] = list(range(m.shape[1]))
+    if row_labels is not None:
+        rows = axis_labels(row_labels)
+    if col_labels is not None:
+        cols = axis_labels(col_labels)
     finite = np.where(np.isfinite(m), m, np.nan).astype(np.float32)
     show = m.size <= 144 if show_values is None else show_values
     text = np.where(np.isfinite(m), np.char.mod("%.2f", np.nan_to_num(m, neginf=0.0)), "−∞") if show else None
@@ -57,3 +64,24 @@ def value_heatmap(
         margin={"l": 10, "r": 10, "t": 105, "b": 10},
     )
     return fig
+
+
+def position_similarity(table: np.ndarray, title: str) -> go.Figure:
+    """Cosine similarity of every pair of position vectors of a (positions, dim) table."""
+    return value_heatmap(
+        cosine_similarity(table), title=title, x_title="position", y_title="position", show_values=False, height=420
+    )
+
+
+def weights_heatmap(weights: np.ndarray, queries: list[str], keys: list[str], title: str, **options: Any) -> go.Figure:
+    """Attention weights (queries × keys, each row sums to 1) on a 0-based sequential scale."""
+    return value_heatmap(
+        weights,
+        title=title,
+        x_title="key",
+        y_title="query",
+        row_labels=queries,
+        col_labels=keys,
+        diverging=False,
+        **options,
+    )

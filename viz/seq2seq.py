@@ -7,8 +7,8 @@ import html
 import numpy as np
 import plotly.graph_objects as go
 
-from models.capture import AttentionCapture
-from viz.heatmap import axis_labels, matrix_heatmap
+from attention_explorer.models.core.capture import AttentionCapture
+from attention_explorer.viz.heatmap import axis_labels, matrix_heatmap
 
 
 def alignment_heatmap(capture: AttentionCapture, gold: list[tuple[int, int]] | None = None) -> go.Figure:
@@ -40,22 +40,18 @@ def step_figure(source: tuple[str, ...], scores: np.ndarray, alpha: np.ndarray, 
     """Output step t: the scores e(t, i) over the source, then α(t, i) = softmax(e), and the word emitted."""
     x = axis_labels(source)
     fig = go.Figure()
-    fig.add_bar(
-        x=x,
-        y=scores,
-        name="e(t, i)",
-        marker_color="#9ecae1",
-        yaxis="y",
-        hovertemplate="%{x}<br>e = %{y:.3f}<extra></extra>",
-    )
-    fig.add_bar(
-        x=x,
-        y=alpha,
-        name="α(t, i)",
-        marker_color="#08519c",
-        yaxis="y2",
-        hovertemplate="%{x}<br>α = %{y:.3f}<extra></extra>",
-    )
+    for values, name, symbol, color, axis in (
+        (scores, "e(t, i)", "e", "#9ecae1", "y"),
+        (alpha, "α(t, i)", "α", "#08519c", "y2"),
+    ):
+        fig.add_bar(
+            x=x,
+            y=values,
+            name=name,
+            marker_color=color,
+            yaxis=axis,
+            hovertemplate=f"%{{x}}<br>{symbol} = %{{y:.3f}}<extra></extra>",
+        )
     fig.update_layout(
         title={"text": f"step {t}: emits “{html.escape(emitted)}”", "font": {"size": 14}},
         xaxis={"type": "category", "tickangle": -60, "anchor": "y2"},

@@ -1,0 +1,1 @@
+"""A Hugging Face model from a local directory: load it, capture its attention, explain a score."""

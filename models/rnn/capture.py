@@ -1,0 +1,35 @@
+"""The GRU translator's attention on one sentence: α(t, i) as an alignment capture, with e, h_i and c_t."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from attention_explorer.models.core.capture import AttentionCapture, AttentionKind
+from attention_explorer.models.core.forced import Forced
+from attention_explorer.models.rnn.model import Seq2Seq
+
+IMPLEMENTATION = "additive (Bahdanau)"
+
+
+@torch.inference_mode()
+def translation_captures(model: Seq2Seq, forced: Forced) -> tuple[dict[str, AttentionCapture], dict[str, np.ndarray]]:
+    """Teacher-forced pass over the model's own output.
+
+    Returns {"alignment": α [1, 1, output, source]} ({} without attention) and the arrays the step view
+    draws: "scores" e(t, i) (T, S), "states" h_i (S, 2H), "contexts" c_t (T, 2H).
+    """
+    trace = model.trace(forced.src, torch.tensor([forced.src.shape[1]]), forced.tgt_in)
+    extras = {"states": trace.states[0].numpy(), "contexts": trace.contexts[0].numpy()}
+    if trace.alpha is None or trace.scores is None:
+        return {}, extras
+    extras["scores"] = trace.scores[0].numpy()
+    alignment = AttentionCapture(
+        query_tokens=forced.output,
+        key_tokens=forced.source,
+        weights=trace.alpha[0].numpy()[None, None],
+        kind=AttentionKind.ALIGNMENT,
+        model=forced.name,
+        attn_implementation=IMPLEMENTATION,
+    )
+    return {"alignment": alignment}, extras

@@ -1,0 +1,1 @@
+"""Corpus generation, the training loop and evaluation. The app never imports this package."""

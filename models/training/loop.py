@@ -1,0 +1,109 @@
+"""The loop both translators train with: teacher forcing, clipped gradients, a one-cycle schedule."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from attention_explorer.models.core.vocab import Vocab
+from attention_explorer.models.training.corpus import Pair
+from attention_explorer.models.translation.translator import TranslationModel
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How a translator is trained (the model's own shape lives in its model config)."""
+
+    epochs: int
+    lr: float  # Adam's initial learning rate (the one-cycle schedule then sets it every step)
+    max_lr: float  # the one-cycle peak
+    betas: tuple[float, float] = (0.9, 0.999)
+    label_smoothing: float = 0.0
+    batch_size: int = 64
+    clip: float = 1.0  # gradient norm limit
+    seed: int = 0
+    valid_sentences: int = 500  # validation sentences decoded after each epoch
+    slack: int = 10  # greedy decoding stops this many words past the longest reference
+
+    def __post_init__(self) -> None:
+        if self.epochs < 1 or self.batch_size < 1:
+            raise ValueError("epochs and batch_size must be positive")
+        if self.lr <= 0 or self.max_lr <= 0:
+            raise ValueError("learning rates must be positive")
+        if not 0 <= self.label_smoothing < 1:
+            raise ValueError(f"label_smoothing must be in [0, 1); got {self.label_smoothing}")
+
+
+@dataclass(frozen=True)
+class Batch:
+    src: torch.Tensor  # (B, S) source ids ending with </s>, padded
+    lengths: torch.Tensor  # (B,)
+    tgt_in: torch.Tensor  # (B, T) <s> y…, padded
+    tgt_out: torch.Tensor  # (B, T) y… </s>, padded
+
+
+def tensors(pairs: Sequence[Pair], src: Vocab, tgt: Vocab) -> Batch:
+    """Pad a list of pairs into one batch."""
+    s_ids = [[*src.encode(p.en), src.eos_id] for p in pairs]
+    t_ids = [tgt.encode(p.fr) for p in pairs]
+    S, T = max(map(len, s_ids)), max(map(len, t_ids)) + 1
+    src_t = torch.full((len(pairs), S), src.pad_id, dtype=torch.long)
+    tin = torch.full((len(pairs), T), tgt.pad_id, dtype=torch.long)
+    tout = torch.full((len(pairs), T), tgt.pad_id, dtype=torch.long)
+    for b, (si, ti) in enumerate(zip(s_ids, t_ids, strict=True)):
+        src_t[b, : len(si)] = torch.tensor(si)
+        tin[b, : len(ti) + 1] = torch.tensor([tgt.sos_id, *ti])
+        tout[b, : len(ti) + 1] = torch.tensor([*ti, tgt.eos_id])
+    return Batch(src_t, torch.tensor([len(si) for si in s_ids]), tin, tout)
+
+
+def batches(pairs: Sequence[Pair], size: int, rng: random.Random) -> list[list[Pair]]:
+    """Batches of similar length (little padding), in random order."""
+    order = list(pairs)
+    rng.shuffle(order)
+    window = size * 50
+    chunks = [sorted(order[i : i + window], key=lambda p: len(p.en)) for i in range(0, len(order), window)]
+    out = [c[i : i + size] for c in chunks for i in range(0, len(c), size)]
+    rng.shuffle(out)
+    return out
+
+
+def fit(
+    model: TranslationModel,
+    train: Sequence[Pair],
+    vocabs: tuple[Vocab, Vocab],
+    config: TrainConfig,
+    validate: Callable[[TranslationModel], float],
+    log: Log,
+) -> None:
+    """Train `model` in place; log the mean loss and `validate(model)` (e.g. exact match) after every epoch."""
+    src, tgt = vocabs
+    torch.manual_seed(config.seed)
+    rng = random.Random(config.seed)
+    steps_per_epoch = len(batches(train, config.batch_size, random.Random(0)))  # the count does not depend on order
+    opt = torch.optim.Adam(model.parameters(), lr=config.lr, betas=config.betas)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=config.max_lr, total_steps=config.epochs * steps_per_epoch)
+    loss_fn = nn.CrossEntropyLoss(ignore_index=tgt.pad_id, label_smoothing=config.label_smoothing)
+    for epoch in range(config.epochs):
+        model.train()
+        t0, total, n = time.time(), 0.0, 0
+        for chunk in batches(train, config.batch_size, rng):
+            batch = tensors(chunk, src, tgt)
+            logits, _ = model(batch.src, batch.lengths, batch.tgt_in)
+            loss = loss_fn(logits.reshape(-1, logits.shape[-1]), batch.tgt_out.reshape(-1))
+            opt.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), config.clip)
+            opt.step()
+            sched.step()
+            total, n = total + loss.item(), n + 1
+        model.eval()
+        seconds = time.time() - t0
+        log(f"  epoch {epoch + 1}/{config.epochs}: loss {total / n:.3f}, valid {validate(model):.3f} ({seconds:.0f}s)")

@@ -1,0 +1,222 @@
+"""A small Transformer encoder-decoder (Vaswani et al. 2017) that returns all three attentions.
+
+Encoder self-attention, decoder causal self-attention and encoder-decoder cross-attention are
+returned per layer and head by `forward`, as the annotated Transformer's `attention()` returns
+p_attn. Positions come from the fixed sinusoidal table (`sinusoidal_table`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from attention_explorer.models.teaching.positional import sinusoidal_table
+
+FAMILY = "transformer"
+
+
+@dataclass(frozen=True)
+class TransformerConfig:
+    src_vocab: int  # source words, specials included
+    tgt_vocab: int  # target words, specials included
+    d_model: int = 128  # width of every token vector
+    heads: int = 4  # attention heads per layer; must divide d_model
+    layers: int = 2  # encoder layers, and as many decoder layers
+    d_ff: int = 256  # feed-forward hidden size
+    dropout: float = 0.1
+    max_len: int = 64  # positions in the table: longest source, and longest output + 1
+    pad_id: int = 0  # padding id in both vocabularies (its embedding stays zero)
+    family: str = FAMILY
+
+    def __post_init__(self) -> None:
+        for name in ("src_vocab", "tgt_vocab", "d_model", "heads", "layers", "d_ff", "max_len"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be positive; got {getattr(self, name)}")
+        if self.d_model % self.heads:
+            raise ValueError(f"d_model ({self.d_model}) must be a multiple of heads ({self.heads})")
+        if self.d_model % 2:
+            raise ValueError(f"d_model must be even for the sinusoidal table; got {self.d_model}")
+        if not 0 <= self.dropout < 1:
+            raise ValueError(f"dropout must be in [0, 1); got {self.dropout}")
+        if not 0 <= self.pad_id < min(self.src_vocab, self.tgt_vocab):
+            raise ValueError(f"pad_id {self.pad_id} is outside the vocabularies")
+        if self.family != FAMILY:
+            raise ValueError(f"This is a {self.family} config, not a {FAMILY} one")
+
+
+def attention(
+    q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, mask: torch.Tensor | None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Scaled dot-product attention → (output, p_attn). mask: True where attending is allowed."""
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])  # (B, H, Tq, Tk)
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf"))
+    p_attn = torch.softmax(scores, dim=-1)
+    return p_attn @ v, p_attn
+
+
+class MultiHeadAttention(nn.Module):
+    def __init__(self, c: TransformerConfig):
+        super().__init__()
+        self.h, self.d_k = c.heads, c.d_model // c.heads
+        self.q, self.k, self.v, self.o = (nn.Linear(c.d_model, c.d_model) for _ in range(4))
+
+    def forward(
+        self, x: torch.Tensor, memory: torch.Tensor, mask: torch.Tensor | None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        B, Tq, D = x.shape
+        Tk = memory.shape[1]
+        q = self.q(x).view(B, Tq, self.h, self.d_k).transpose(1, 2)  # (B, H, Tq, d_k)
+        k = self.k(memory).view(B, Tk, self.h, self.d_k).transpose(1, 2)  # (B, H, Tk, d_k)
+        v = self.v(memory).view(B, Tk, self.h, self.d_k).transpose(1, 2)  # (B, H, Tk, d_k)
+        out, p_attn = attention(q, k, v, mask)
+        return self.o(out.transpose(1, 2).reshape(B, Tq, D)), p_attn  # concatenate heads: (B, Tq, D)
+
+
+class EncoderLayer(nn.Module):
+    def __init__(self, c: TransformerConfig):
+        super().__init__()
+        self.attn = MultiHeadAttention(c)
+        self.ff = nn.Sequential(nn.Linear(c.d_model, c.d_ff), nn.ReLU(), nn.Linear(c.d_ff, c.d_model))
+        self.n1, self.n2 = nn.LayerNorm(c.d_model), nn.LayerNorm(c.d_model)
+        self.drop = nn.Dropout(c.dropout)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        a, p = self.attn(self.n1(x), self.n1(x), mask)
+        x = x + self.drop(a)
+        return x + self.drop(self.ff(self.n2(x))), p
+
+
+class DecoderLayer(nn.Module):
+    def __init__(self, c: TransformerConfig):
+        super().__init__()
+        self.self_attn, self.cross_attn = MultiHeadAttention(c), MultiHeadAttention(c)
+        self.ff = nn.Sequential(nn.Linear(c.d_model, c.d_ff), nn.ReLU(), nn.Linear(c.d_ff, c.d_model))
+        self.n1, self.n2, self.n3 = nn.LayerNorm(c.d_model), nn.LayerNorm(c.d_model), nn.LayerNorm(c.d_model)
+        self.drop = nn.Dropout(c.dropout)
+
+    def forward(
+        self, y: torch.Tensor, memory: torch.Tensor, self_mask: torch.Tensor, cross_mask: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        a, p_self = self.self_attn(self.n1(y), self.n1(y), self_mask)
+        y = y + self.drop(a)
+        a, p_cross = self.cross_attn(self.n2(y), memory, cross_mask)
+        y = y + self.drop(a)
+        return y + self.drop(self.ff(self.n3(y))), p_self, p_cross
+
+
+@dataclass
+class TransformerState:
+    """Decoding state: the encoded source, its mask and the output so far (re-read at every step)."""
+
+    memory: torch.Tensor  # (B, S, D)
+    src_mask: torch.Tensor  # (B, 1, 1, S)
+    ys: torch.Tensor  # (B, t) decoder inputs so far, starting with <s>
+
+
+class Transformer(nn.Module):
+    """`forward` returns logits and {"encoder", "decoder", "cross"}: each (B, layer, head, Tq, Tk)."""
+
+    alignment_attention = "cross"  # the attention that plays the role of a word alignment
+
+    def __init__(self, c: TransformerConfig):
+        super().__init__()
+        self.config = c
+        self.src_emb = nn.Embedding(c.src_vocab, c.d_model, padding_idx=c.pad_id)
+        self.tgt_emb = nn.Embedding(c.tgt_vocab, c.d_model, padding_idx=c.pad_id)
+        for emb in (self.src_emb, self.tgt_emb):
+            # std d^-0.5, so that after the × √d in `embed` a token vector is as large as its position vector;
+            # with the default N(0, 1) the positions drown and training stalls
+            nn.init.normal_(emb.weight, std=c.d_model**-0.5)
+            with torch.no_grad():
+                emb.weight[c.pad_id].zero_()
+        self.pe: torch.Tensor
+        self.register_buffer(
+            "pe", torch.tensor(sinusoidal_table(c.max_len, c.d_model), dtype=torch.float32), persistent=False
+        )
+        self.enc = nn.ModuleList(EncoderLayer(c) for _ in range(c.layers))
+        self.dec = nn.ModuleList(DecoderLayer(c) for _ in range(c.layers))
+        self.enc_norm, self.dec_norm = nn.LayerNorm(c.d_model), nn.LayerNorm(c.d_model)
+        self.out = nn.Linear(c.d_model, c.tgt_vocab)
+        self.drop = nn.Dropout(c.dropout)
+
+    @property
+    def max_len(self) -> int:
+        """Longest output: one position of the table goes to <s>."""
+        return self.config.max_len - 1
+
+    def embed(self, emb: nn.Embedding, ids: torch.Tensor) -> torch.Tensor:
+        return self.drop(emb(ids) * math.sqrt(self.config.d_model) + self.pe[: ids.shape[1]])  # (B, T, D)
+
+    def encode(self, src: torch.Tensor, src_len: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, list[torch.Tensor]]:
+        """→ memory (B, S, D), the key mask (B, 1, 1, S) and each encoder layer's attention (B, H, S, S)."""
+        S = src.shape[1]
+        src_mask = (torch.arange(S)[None, :] < src_len[:, None])[:, None, None, :]  # (B, 1, 1, S)
+        x, enc_p = self.embed(self.src_emb, src), []
+        for layer in self.enc:
+            x, p = layer(x, src_mask)
+            enc_p.append(p)
+        return self.enc_norm(x), src_mask, enc_p
+
+    def decode(
+        self, memory: torch.Tensor, src_mask: torch.Tensor, tgt_in: torch.Tensor
+    ) -> tuple[torch.Tensor, list[torch.Tensor], list[torch.Tensor]]:
+        """→ logits (B, T, V), each decoder layer's causal self-attention and cross-attention."""
+        T = tgt_in.shape[1]
+        causal = torch.tril(torch.ones(T, T, dtype=torch.bool))[None, None]  # (1, 1, T, T)
+        y, dec_p, cross_p = self.embed(self.tgt_emb, tgt_in), [], []
+        for layer in self.dec:
+            y, p_self, p_cross = layer(y, memory, causal, src_mask)
+            dec_p.append(p_self)
+            cross_p.append(p_cross)
+        return self.out(self.dec_norm(y)), dec_p, cross_p
+
+    def forward(
+        self, src: torch.Tensor, src_len: torch.Tensor, tgt_in: torch.Tensor
+    ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        """→ logits (B, T, V) and every layer's attention weights, (B, layer, head, Tq, Tk) each."""
+        memory, src_mask, enc_p = self.encode(src, src_len)
+        logits, dec_p, cross_p = self.decode(memory, src_mask, tgt_in)
+        attentions = {
+            "encoder": torch.stack(enc_p, dim=1),
+            "decoder": torch.stack(dec_p, dim=1),
+            "cross": torch.stack(cross_p, dim=1),
+        }
+        return logits, attentions
+
+    # -- the decoding interface (see models.translation.decoding) --------------------------------
+
+    def start(self, src: torch.Tensor, src_len: torch.Tensor) -> TransformerState:
+        memory, src_mask, _ = self.encode(src, src_len)
+        return TransformerState(memory, src_mask, torch.empty(src.shape[0], 0, dtype=torch.long))
+
+    def step(self, state: TransformerState, y_prev: torch.Tensor) -> tuple[torch.Tensor, TransformerState]:
+        ys = torch.cat([state.ys, y_prev[:, None]], dim=1)  # (B, t + 1)
+        logits, _, _ = self.decode(state.memory, state.src_mask, ys)
+        return logits[:, -1], TransformerState(state.memory, state.src_mask, ys)
+
+    def reorder(self, state: TransformerState, index: torch.Tensor) -> TransformerState:
+        return TransformerState(state.memory[index], state.src_mask[index], state.ys[index])
+
+
+@torch.inference_mode()
+def causality_check(model: Transformer, src: torch.Tensor, src_len: torch.Tensor, tgt_in: torch.Tensor) -> float:
+    """Largest change at positions ≤ t when every decoder input after t is replaced, over every t.
+
+    A decoder that only reads the past gives 0 (to float rounding); one whose mask leaks does not.
+    This tests the model's behaviour, not the weights it reports.
+    """
+    memory, src_mask, _ = model.encode(src, src_len)
+    base, _, _ = model.decode(memory, src_mask, tgt_in)
+    worst = 0.0
+    generator = torch.Generator().manual_seed(0)
+    for t in range(tgt_in.shape[1] - 1):
+        changed = tgt_in.clone()
+        tail = changed.shape[1] - t - 1
+        changed[:, t + 1 :] = torch.randint(0, model.config.tgt_vocab, (changed.shape[0], tail), generator=generator)
+        logits, _, _ = model.decode(memory, src_mask, changed)
+        worst = max(worst, float((logits[:, : t + 1] - base[:, : t + 1]).abs().max()))
+    return worst

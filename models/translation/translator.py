@@ -1,0 +1,181 @@
+"""One Translator type for both trained translators: load it, translate a sentence, capture its attention."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from attention_explorer.models.core.capture import AttentionCapture
+from attention_explorer.models.core.checkpoint import CheckpointError, read_checkpoint, read_config, save_checkpoint
+from attention_explorer.models.core.forced import Forced
+from attention_explorer.models.core.text import tokenize
+from attention_explorer.models.core.vocab import EOS, Vocab
+from attention_explorer.models.rnn import capture as rnn_capture
+from attention_explorer.models.rnn.model import Seq2Seq, Seq2SeqConfig
+from attention_explorer.models.transformer import capture as transformer_capture
+from attention_explorer.models.transformer.model import Transformer, TransformerConfig
+from attention_explorer.models.translation.decoding import Hypothesis, beam_search
+
+WEIGHTS = Path(__file__).resolve().parent.parent / "weights"
+MAX_INPUT_TOKENS = 60  # the models were trained on sentences of at most 40 words
+RETRAIN = {
+    "rnn": "attention-explorer train seq2seq",
+    "transformer": "attention-explorer train transformer",
+}
+
+TranslationModel = Seq2Seq | Transformer
+
+
+@dataclass
+class Translator:
+    """A trained translation model with its vocabularies, as loaded from a checkpoint directory."""
+
+    model: TranslationModel
+    src: Vocab
+    tgt: Vocab
+    name: str
+    metrics: dict = field(default_factory=dict)
+
+    @property
+    def family(self) -> str:
+        return self.model.config.family
+
+    def save(self, folder: Path) -> None:
+        save_checkpoint(folder, self.model, self.model.config, {"src": self.src, "tgt": self.tgt}, self.metrics)
+
+
+def load_translator(folder: Path) -> Translator:
+    """A translator from its checkpoint directory, whichever family wrote it. Only loads; never trains."""
+    raw = read_config(folder, "attention-explorer train seq2seq (or: train transformer)")
+    family = raw.get("family") or ("transformer" if "d_model" in raw else "rnn")  # checkpoints of 0.1 had none
+    model: TranslationModel
+    if family == "rnn":
+        model, _, vocabs, metrics = read_checkpoint(folder, Seq2SeqConfig, Seq2Seq, RETRAIN["rnn"])
+    elif family == "transformer":
+        model, _, vocabs, metrics = read_checkpoint(folder, TransformerConfig, Transformer, RETRAIN["transformer"])
+    else:
+        raise CheckpointError(f"{folder.name}/config.json names an unknown model family {family!r}")
+    if set(vocabs) != {"src", "tgt"}:
+        raise CheckpointError(f"{folder.name}/vocab.json must hold a 'src' and a 'tgt' vocabulary")
+    return Translator(model, vocabs["src"], vocabs["tgt"], folder.name, metrics)
+
+
+@dataclass(frozen=True, eq=False)
+class Translation:
+    """One translated sentence: the tokens read, the output, every attention captured and the beam's candidates."""
+
+    source: tuple[str, ...]  # English tokens as the model reads them, </s> included
+    output: tuple[str, ...]  # French tokens emitted, </s> included when the model ended the sentence
+    captures: dict[str, AttentionCapture]  # rnn: "alignment"; transformer: "encoder", "decoder", "cross"
+    arrays: dict[str, np.ndarray]  # rnn: "scores" e(t, i), "states" h_i, "contexts" c_t
+    unknown: dict[str, list[str]]  # words the model never saw → the nearest words it knows
+    model: str
+    family: str
+    beam: int
+    hypotheses: tuple[tuple[tuple[str, ...], float], ...]  # beam candidates: (words, mean log-prob), best first
+
+    @property
+    def text(self) -> str:
+        return " ".join(t for t in self.output if t != EOS)
+
+    @property
+    def ended(self) -> bool:
+        return bool(self.output) and self.output[-1] == EOS
+
+    @property
+    def alignment(self) -> AttentionCapture | None:
+        """The attention that plays the role of a word alignment: Bahdanau α, or the Transformer's cross."""
+        return self.captures.get("alignment") or self.captures.get("cross")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "beam": self.beam,
+            "source_tokens": list(self.source),
+            "output_tokens": list(self.output),
+            "translation": self.text,
+            "unknown_words": self.unknown,
+            "attention": {name: c.weights.round(6).tolist() for name, c in self.captures.items()},
+            "scores": None if "scores" not in self.arrays else self.arrays["scores"].round(6).tolist(),
+            "hypotheses": [{"words": list(words), "mean_log_prob": score} for words, score in self.hypotheses],
+        }
+
+
+def prepare(vocab: Vocab, text: str) -> tuple[list[str], dict[str, list[str]]]:
+    """Tokens of `text` (raises ValueError if empty or too long) and the ones `vocab` lacks, with suggestions."""
+    tokens = tokenize(text)
+    if not tokens:
+        raise ValueError("There is no word to translate. Type an English sentence.")
+    if len(tokens) > MAX_INPUT_TOKENS:
+        raise ValueError(
+            f"The sentence has {len(tokens)} tokens; these models take at most {MAX_INPUT_TOKENS} "
+            "(they were trained on sentences of up to 40 words)."
+        )
+    known = vocab.words()
+    unknown = {t: difflib.get_close_matches(t, known, n=3, cutoff=0.6) for t in tokens if t not in vocab}
+    return tokens, unknown
+
+
+def translate(translator: Translator, text: str, beam: int = 1) -> Translation:
+    """Greedy (beam 1) or beam-search translation of `text`, then its attentions read on that output."""
+    tokens, unknown = prepare(translator.src, text)
+    src_ids = [*translator.src.encode(tokens), translator.src.eos_id]
+    tgt = translator.tgt
+    hypotheses = beam_search(translator.model, src_ids, beam, sos_id=tgt.sos_id, eos_id=tgt.eos_id)
+    best: Hypothesis = hypotheses[0]
+    source = (*tokens, EOS)
+    output = tuple(tgt.decode([*best.ids, tgt.eos_id] if best.ended else best.ids))
+    src, _, tgt_in = _inputs(translator, source, output)
+    forced = Forced(src, tgt_in, source, output, translator.name)
+    if isinstance(translator.model, Seq2Seq):
+        captures, arrays = rnn_capture.translation_captures(translator.model, forced)
+    else:
+        captures, arrays = transformer_capture.translation_captures(translator.model, forced)
+    return Translation(
+        source=source,
+        output=output,
+        captures=captures,
+        arrays=arrays,
+        unknown=unknown,
+        model=translator.name,
+        family=translator.family,
+        beam=beam,
+        hypotheses=tuple((tuple(tgt.decode(h.ids)), h.score) for h in hypotheses),
+    )
+
+
+def _inputs(
+    translator: Translator, source: tuple[str, ...], output: tuple[str, ...]
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """src (1, S), its length (1,) and the decoder inputs (1, T) that make `output` under teacher forcing.
+
+    The decoder input at step t is y_(t-1): <s> then the output without its last token, so the step that
+    chose </s> has its own row.
+    """
+    src_ids = translator.src.encode(source)
+    out_ids = translator.tgt.encode(output)
+    return (
+        torch.tensor([src_ids]),
+        torch.tensor([len(src_ids)]),
+        torch.tensor([[translator.tgt.sos_id, *out_ids[:-1]]]),
+    )
+
+
+def model_inputs(translator: Translator, translation: Translation) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The tensors that reproduce `translation` with teacher forcing: src, src_len, tgt_in."""
+    return _inputs(translator, translation.source, translation.output)
+
+
+def load_test_sentences(path: Path = WEIGHTS / "test_sentences.jsonl") -> dict[tuple[str, ...], dict]:
+    """The held-out sentences the translators never trained on, keyed by English tokens ({} if absent)."""
+    if not path.is_file():
+        return {}
+    with path.open(encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh if line.strip()]
+    return {tuple(r["en"]): r for r in rows}

@@ -1,0 +1,95 @@
+"""Positional encoding: the sinusoidal table, its similarities, the shift identity, learned tables."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from attention_explorer.models.core.checkpoint import CheckpointError
+from attention_explorer.models.pretrained.loading import ModelLoadError, default_model_dir, position_embeddings
+from attention_explorer.models.teaching import positional
+from attention_explorer.models.transformer.model import Transformer
+from attention_explorer.pages.shared import cache
+from attention_explorer.pages.shared.setup import page_setup
+from attention_explorer.viz.matrices import position_similarity, value_heatmap
+
+page_setup()
+
+st.title("Positional encoding")
+st.caption(
+    "Self-attention by itself ignores word order: shuffle the tokens and every token sees the same set. "
+    "A Transformer adds a position vector to each token's embedding. The original Transformer uses a fixed "
+    "table of sines and cosines, PE[p, 2i] = sin(p / base^(2i/d)), PE[p, 2i+1] = cos(p / base^(2i/d)); "
+    "BERT learns its table instead."
+)
+
+c1, c2, c3 = st.columns(3)
+d_model = c1.slider("d_model", 4, 512, 128, step=2, key="pe_d")
+length = c2.slider("Positions", 2, 512, 64, key="pe_len")
+base = c3.number_input("Base", 2.0, 1e6, 10000.0, step=1000.0, key="pe_base")
+table = positional.sinusoidal_table(length, d_model, base)
+
+left, right = st.columns(2)
+left.plotly_chart(
+    value_heatmap(table, title="PE table", x_title="dimension", y_title="position", show_values=False, height=480),
+    key="pe_table",
+)
+right.plotly_chart(
+    value_heatmap(
+        table @ table.T,
+        title="PE(p) · PE(q): nearby positions are alike",
+        x_title="position q",
+        y_title="position p",
+        show_values=False,
+        height=480,
+    ),
+    key="pe_similarity",
+)
+
+st.subheader("PE(p + k) is a fixed linear map of PE(p)")
+k = st.slider("Shift k", 0, max(1, length - 1), min(5, length - 1), key="pe_k")
+m_k = positional.shift_matrix(k, d_model, base)
+error, n_positions = positional.shift_error(table, k, base)
+st.markdown(
+    f"M_{k} rotates each (sin, cos) pair by ω_i·{k}; it does not depend on p. "
+    f"Largest |PE(p+{k}) − M_{k}·PE(p)| over {n_positions} position{'s' if n_positions != 1 else ''}: "
+    f"**{error:.1e}**."
+)
+view = min(d_model, 16)
+st.plotly_chart(
+    value_heatmap(
+        m_k[:view, :view],
+        title=f"M_{k}, first {view} dimensions (block diagonal)",
+        x_title="from dimension",
+        y_title="to dimension",
+        show_values=view <= 12,
+    ),
+    key="pe_shift",
+)
+
+st.subheader("Learned next to fixed")
+cols = st.columns(2)
+try:
+    transformer = cache.translator("transformer").model
+    if not isinstance(transformer, Transformer):
+        raise CheckpointError("models/weights/transformer does not hold a Transformer")
+    tf_table = transformer.pe.numpy()  # the table the trained model adds to its embeddings
+    cols[0].plotly_chart(
+        position_similarity(tf_table, f"This Transformer (fixed sinusoidal, d={tf_table.shape[1]})"), key="pe_tf"
+    )
+except CheckpointError as exc:
+    cols[0].error(f"The Transformer checkpoint could not be loaded. {exc}")
+try:
+    bundle = cache.pretrained_bundle(str(default_model_dir()))
+    table_learned = position_embeddings(bundle)
+    if table_learned is None:
+        raise ModelLoadError("this model has no learned position table")
+    learned = table_learned[:length]
+    cols[1].plotly_chart(
+        position_similarity(learned, f"BERT ({bundle.name}), learned, first {len(learned)} positions"), key="pe_bert"
+    )
+except ModelLoadError as exc:
+    cols[1].error(f"BERT's position embeddings could not be read: {exc}")
+st.caption(
+    "Cosine similarity between position vectors. Both show a band along the diagonal: nearby positions "
+    "get similar vectors — one by construction, the other learned from text."
+)

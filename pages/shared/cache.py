@@ -1,0 +1,98 @@
+"""The one place where pages cache models and captures (Streamlit caches; no figures here).
+
+Models are `st.cache_resource` (loaded once, shared by every session, never mutated); captures and
+tables are `st.cache_data` with a bounded number of entries.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from attention_explorer.models.core.capture import ScoreBreakdown
+from attention_explorer.models.pretrained import capture as pretrained
+from attention_explorer.models.pretrained.loading import PretrainedBundle, load_pretrained, model_summary
+from attention_explorer.models.translation.translator import (
+    WEIGHTS,
+    Translation,
+    Translator,
+    load_test_sentences,
+    load_translator,
+    translate,
+)
+from attention_explorer.viz import bertviz_views
+
+STATIC = Path(__file__).resolve().parent.parent.parent / "static"  # served at /app/static (enableStaticServing)
+
+
+@st.cache_resource(show_spinner="Loading the model…", max_entries=4)
+def pretrained_bundle(path: str) -> PretrainedBundle:
+    """Load once per directory, shared by every session; read-only after load."""
+    return load_pretrained(path)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def pretrained_run(path: str, text: str) -> pretrained.PretrainedRun:
+    """Attention capture and layer inputs of `text`: one forward pass per (model, text)."""
+    return pretrained.run(pretrained_bundle(path), text)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def pretrained_scores(path: str, text: str, layer: int, head: int, query: int) -> ScoreBreakdown:
+    return pretrained.score_breakdown(pretrained_bundle(path), pretrained_run(path, text), layer, head, query)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def pretrained_summary(path: str) -> dict[str, object]:
+    return model_summary(pretrained_bundle(path))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def pretrained_qkv(
+    path: str, text: str, layer: int, head: int
+) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray]:
+    """(tokens, q, k, v) of one head for `text`."""
+    run = pretrained_run(path, text)
+    return (run.capture.query_tokens, *pretrained.head_projections(pretrained_bundle(path), run, layer, head))
+
+
+@st.cache_resource
+def bertviz_asset_url() -> str | None:
+    """URL of d3 and jQuery copied from the installed packages; None (inline them) if they can't be written."""
+    try:
+        bertviz_views.write_assets(STATIC / "vendor")
+    except OSError:
+        return None
+    base = st.get_option("server.baseUrlPath").strip("/")
+    return f"/{base}/app/static/vendor" if base else "/app/static/vendor"
+
+
+@st.cache_resource(show_spinner="Loading the translator…")
+def translator(name: str) -> Translator:
+    """A trained translator from models/weights/<name>; shared by every session, read-only."""
+    return load_translator(WEIGHTS / name)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def translation(name: str, text: str, beam: int) -> Translation:
+    return translate(translator(name), text, beam)
+
+
+@st.cache_data(show_spinner=False)
+def test_sentences() -> dict[tuple[str, ...], dict]:
+    """The held-out split the translators never trained on, keyed by English tokens."""
+    return load_test_sentences()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def transformer_causality(text: str) -> float:
+    """How much the Transformer's earlier outputs move when later decoder inputs change (0: the mask holds)."""
+    from attention_explorer.models.transformer.model import Transformer, causality_check
+    from attention_explorer.models.translation.translator import model_inputs
+
+    tr = translator("transformer")
+    if not isinstance(tr.model, Transformer):
+        raise ValueError("models/weights/transformer does not hold a Transformer")
+    return causality_check(tr.model, *model_inputs(tr, translation("transformer", text, 1)))
