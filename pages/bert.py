@@ -9,6 +9,7 @@ from attention_explorer.models.core.export import to_csv, to_json
 from attention_explorer.models.pretrained.loading import MAX_CHARS, ModelLoadError, default_model_dir
 from attention_explorer.pages.shared import cache
 from attention_explorer.pages.shared.setup import page_setup
+from attention_explorer.pages.shared.widgets import chart
 from attention_explorer.viz import bertviz_views, heatmap
 
 page_setup()
@@ -91,14 +92,15 @@ col_info.caption(
 left, right = st.columns([3, 2])
 with left:
     st.subheader(f"Layer {layer}, head {head}")
-    st.plotly_chart(heatmap.head_heatmap(capture, layer, head), key="bert_head_heatmap")
+    chart(st, heatmap.head_heatmap(capture, layer, head), key="bert_head_heatmap")
 with right:
     st.subheader("All heads")
     st.caption(
         "Each tile is one head (rows: layers). Click a tile to open it on the left."
         + (" Tiles of long inputs are pooled to 32×32 blocks." if n > 32 else "")
     )
-    st.plotly_chart(
+    chart(
+        st,
         heatmap.heads_grid(capture),
         key="bert_grid",
         on_select=_open_clicked_head,
@@ -121,7 +123,7 @@ st.markdown(
     "These are the model's own projections, recomputed from the layer's input."
 )
 score_col, table_col = st.columns([3, 2])
-score_col.plotly_chart(heatmap.score_figure(scores), key="bert_scores")
+chart(score_col, heatmap.score_figure(scores), key="bert_scores")
 table_col.dataframe(
     {
         "key": list(capture.key_tokens),
@@ -173,7 +175,7 @@ c3.metric("Max |row sum − 1|", f"{capture.max_row_sum_error:.1e}")
 c4.metric("Tokens", n if not capture.truncated_from else f"{n} of {capture.truncated_from}")
 with st.expander("Model details and head entropy"):
     st.json(summary)
-    st.plotly_chart(heatmap.entropy_heatmap(head_entropy(capture.weights)), key="bert_entropy")
+    chart(st, heatmap.entropy_heatmap(head_entropy(capture.weights)), key="bert_entropy")
 
 st.subheader("Export")
 e1, e2, e3 = st.columns(3)

@@ -10,6 +10,7 @@ from attention_explorer.models.pretrained.loading import default_model_dir
 from attention_explorer.models.teaching import playground
 from attention_explorer.pages.shared import cache
 from attention_explorer.pages.shared.setup import page_setup
+from attention_explorer.pages.shared.widgets import chart
 from attention_explorer.viz.matrices import value_heatmap, weights_heatmap
 
 page_setup()
@@ -69,13 +70,15 @@ heads = c4.selectbox("Heads", divisors, key="pg_heads")
 steps = playground.scaled_dot_product(q, k, v, scale=scale, mask=mask, padding=padding, temperature=temperature)
 d = q.shape[1]
 s1, s2 = st.columns(2)
-s1.plotly_chart(
+chart(
+    s1,
     value_heatmap(
         steps.scores, title="1 · scores Q·Kᵀ", x_title="key", y_title="query", row_labels=q_tokens, col_labels=k_tokens
     ),
     key="pg_scores",
 )
-s2.plotly_chart(
+chart(
+    s2,
     value_heatmap(
         steps.masked,
         title=f"2 · {'÷ √' + str(d) if scale else 'not scaled'}, mask: {mask}",
@@ -87,11 +90,13 @@ s2.plotly_chart(
     key="pg_masked",
 )
 s3, s4 = st.columns(2)
-s3.plotly_chart(
+chart(
+    s3,
     weights_heatmap(steps.weights, q_tokens, k_tokens, f"3 · softmax (temperature {temperature:g}): rows sum to 1"),
     key="pg_weights",
 )
-s4.plotly_chart(
+chart(
+    s4,
     value_heatmap(
         steps.output, title="4 · output = weights · V", x_title="dimension", y_title="query", row_labels=q_tokens
     ),
@@ -109,8 +114,9 @@ w_q, w_k = rng.normal(size=(d, d)) / np.sqrt(d), rng.normal(size=(d, d)) / np.sq
 w_v = np.asarray(rng.normal(size=d))
 add = playground.additive(q, k, v, w_q, w_k, w_v, mask=mask, padding=padding, temperature=temperature)
 a1, a2 = st.columns(2)
-a1.plotly_chart(weights_heatmap(steps.weights, q_tokens, k_tokens, "dot-product weights"), key="pg_dot_weights")
-a2.plotly_chart(
+chart(a1, weights_heatmap(steps.weights, q_tokens, k_tokens, "dot-product weights"), key="pg_dot_weights")
+chart(
+    a2,
     weights_heatmap(add.weights, q_tokens, k_tokens, "additive weights: e = vᵀ tanh(W_q q + W_k k)"),
     key="pg_add_weights",
 )
@@ -125,11 +131,13 @@ if heads > 1:
         q, k, v, heads, scale=scale, mask=mask, padding=padding, temperature=temperature
     )
     for h, (col, part) in enumerate(zip(st.columns(heads), parts, strict=True)):
-        col.plotly_chart(
+        chart(
+            col,
             weights_heatmap(part.weights, q_tokens, k_tokens, f"head {h}", show_values=False, height=300),
             key=f"pg_head{h}",
         )
-    st.plotly_chart(
+    chart(
+        st,
         value_heatmap(
             concat,
             title="concatenated outputs (then a final linear layer mixes them)",

@@ -10,6 +10,7 @@ from attention_explorer.models.teaching import positional
 from attention_explorer.models.transformer.model import Transformer
 from attention_explorer.pages.shared import cache
 from attention_explorer.pages.shared.setup import page_setup
+from attention_explorer.pages.shared.widgets import chart
 from attention_explorer.viz.matrices import position_similarity, value_heatmap
 
 page_setup()
@@ -29,11 +30,13 @@ base = c3.number_input("Base", 2.0, 1e6, 10000.0, step=1000.0, key="pe_base")
 table = positional.sinusoidal_table(length, d_model, base)
 
 left, right = st.columns(2)
-left.plotly_chart(
+chart(
+    left,
     value_heatmap(table, title="PE table", x_title="dimension", y_title="position", show_values=False, height=480),
     key="pe_table",
 )
-right.plotly_chart(
+chart(
+    right,
     value_heatmap(
         table @ table.T,
         title="PE(p) · PE(q): nearby positions are alike",
@@ -55,7 +58,8 @@ st.markdown(
     f"**{error:.1e}**."
 )
 view = min(d_model, 16)
-st.plotly_chart(
+chart(
+    st,
     value_heatmap(
         m_k[:view, :view],
         title=f"M_{k}, first {view} dimensions (block diagonal)",
@@ -73,8 +77,10 @@ try:
     if not isinstance(transformer, Transformer):
         raise CheckpointError("models/weights/transformer does not hold a Transformer")
     tf_table = transformer.pe.numpy()  # the table the trained model adds to its embeddings
-    cols[0].plotly_chart(
-        position_similarity(tf_table, f"This Transformer (fixed sinusoidal, d={tf_table.shape[1]})"), key="pe_tf"
+    chart(
+        cols[0],
+        position_similarity(tf_table, f"This Transformer (fixed sinusoidal, d={tf_table.shape[1]})"),
+        key="pe_tf",
     )
 except CheckpointError as exc:
     cols[0].error(f"The Transformer checkpoint could not be loaded. {exc}")
@@ -84,8 +90,10 @@ try:
     if table_learned is None:
         raise ModelLoadError("this model has no learned position table")
     learned = table_learned[:length]
-    cols[1].plotly_chart(
-        position_similarity(learned, f"BERT ({bundle.name}), learned, first {len(learned)} positions"), key="pe_bert"
+    chart(
+        cols[1],
+        position_similarity(learned, f"BERT ({bundle.name}), learned, first {len(learned)} positions"),
+        key="pe_bert",
     )
 except ModelLoadError as exc:
     cols[1].error(f"BERT's position embeddings could not be read: {exc}")

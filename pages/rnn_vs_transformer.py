@@ -9,6 +9,7 @@ from attention_explorer.models.core.text import tokenize
 from attention_explorer.models.translation.alignment import alignment_hits, gold_pairs, preselect_cross_head
 from attention_explorer.pages.shared import cache
 from attention_explorer.pages.shared.setup import page_setup
+from attention_explorer.pages.shared.widgets import chart
 from attention_explorer.viz import seq2seq as viz
 
 page_setup()
@@ -61,12 +62,12 @@ lay, h = heads[picked]
 left, right = st.columns(2)
 with left:
     st.markdown(f"**RNN + Bahdanau** — {a.text}")
-    st.plotly_chart(viz.alignment_heatmap(alpha, a_gold), key="cmp_rnn")
+    chart(st, viz.alignment_heatmap(alpha, a_gold), key="cmp_rnn")
     if a_gold:
         st.metric("Gold pairs hit", f"{alignment_hits(alpha.head(0, 0), a_gold)} / {len(a_gold)}")
 with right:
     st.markdown(f"**Transformer** (layer {lay}, head {h}) — {b.text}")
-    st.plotly_chart(viz.alignment_heatmap(cross.select(lay, h), b_gold), key="cmp_tf")
+    chart(st, viz.alignment_heatmap(cross.select(lay, h), b_gold), key="cmp_tf")
     if b_gold:
         st.metric("Gold pairs hit", f"{alignment_hits(cross.head(lay, h), b_gold)} / {len(b_gold)}")
 if gold and not (a_gold and b_gold):

@@ -11,7 +11,7 @@ from attention_explorer.models.core.text import tokenize
 from attention_explorer.models.translation.alignment import alignment_hits, gold_pairs
 from attention_explorer.pages.shared import cache
 from attention_explorer.pages.shared.setup import page_setup
-from attention_explorer.pages.shared.widgets import json_download
+from attention_explorer.pages.shared.widgets import chart, json_download
 from attention_explorer.viz import seq2seq as viz
 
 page_setup()
@@ -93,7 +93,7 @@ if alignment is None:
 st.subheader("Alignment α(t, i)")
 if gold and overlay is None:
     st.caption("The output differs from the reference, so the gold alignment cannot be drawn on it.")
-st.plotly_chart(viz.alignment_heatmap(alignment, overlay), key="s2s_alignment")
+chart(st, viz.alignment_heatmap(alignment, overlay), key="s2s_alignment")
 if overlay:
     hits = alignment_hits(alignment.head(0, 0), overlay)
     st.caption(
@@ -110,7 +110,8 @@ st.markdown(
     f"Weight: α({t}, i) = softmax_i e({t}, i). Context: c_{t} = Σ_i α({t}, i) h_i. "
     f"Decode: from s_{t}, c_{t} and the previous word it emits **{att.output[t]}**."
 )
-st.plotly_chart(
+chart(
+    st,
     viz.step_figure(att.source, att.arrays["scores"][t], alignment.head(0, 0)[t], att.output[t], t),
     key="s2s_step_figure",
 )
@@ -125,7 +126,7 @@ if metrics:
         key="s2s_measure",
         format_func=lambda m: m.replace("_", " "),
     )
-    st.plotly_chart(viz.quality_by_length(metrics, measure), key="s2s_quality")
+    chart(st, viz.quality_by_length(metrics, measure), key="s2s_quality")
     st.dataframe(
         {
             name: {k: round(v, 4) if isinstance(v, float) else v for k, v in m["test"]["overall"].items()}

@@ -7,7 +7,7 @@ import streamlit as st
 from attention_explorer.models.core.checkpoint import CheckpointError
 from attention_explorer.pages.shared import cache
 from attention_explorer.pages.shared.setup import page_setup
-from attention_explorer.pages.shared.widgets import json_download
+from attention_explorer.pages.shared.widgets import chart, json_download
 from attention_explorer.viz import bertviz_views, heatmap
 
 page_setup()
@@ -56,10 +56,10 @@ layer = c2.selectbox("Layer", range(capture.num_layers), key="tf_layer")
 head = c3.selectbox("Head", range(capture.num_heads), key="tf_head")
 
 left, right = st.columns([3, 2])
-left.plotly_chart(heatmap.head_heatmap(capture, layer, head), key="tf_heatmap")
+chart(left, heatmap.head_heatmap(capture, layer, head), key="tf_heatmap")
 with right:
     st.markdown("**All layers and heads**")
-    st.plotly_chart(heatmap.heads_grid(capture, tile_px=90), key="tf_grid", config={"displayModeBar": False})
+    chart(st, heatmap.heads_grid(capture, tile_px=90), key="tf_grid", config={"displayModeBar": False})
 
 st.subheader("Integrity")
 change = cache.transformer_causality(text)

@@ -218,3 +218,18 @@ def test_assets_are_written_for_serving(tmp_path):
     assert "AE_decode(window.AE_PARAMS)" in (tmp_path / "bertviz_model_view.js").read_text(encoding="utf-8")
     assert "v5.7.0" in (tmp_path / "d3.v5.7.0.min.js").read_text(encoding="utf-8")[:200]
     assert "jQuery v3" in (tmp_path / "jquery.min.js").read_text(encoding="utf-8")[:200]
+
+
+def test_rollout_on_a_two_layer_example_by_hand():
+    from attention_explorer.models.core.analysis import attention_rollout
+
+    # layer 0: token 1 reads token 0 only; layer 1: token 0 reads token 1 only (one head each)
+    w = np.array([[[[1.0, 0.0], [1.0, 0.0]]], [[[0.0, 1.0], [0.0, 1.0]]]])
+    raw = attention_rollout(w, residual=False)
+    np.testing.assert_allclose(raw[0], [[1, 0], [1, 0]])
+    np.testing.assert_allclose(raw[1], [[1, 0], [1, 0]])  # through layer 0, everything came from token 0
+    res = attention_rollout(w)  # 0.5·A + 0.5·I: layer 0 → [[1, 0], [.5, .5]]; layer 1 → [[.5, .5], [0, 1]]
+    np.testing.assert_allclose(res[0], [[1, 0], [0.5, 0.5]])
+    np.testing.assert_allclose(res[1], [[0.75, 0.25], [0.5, 0.5]])
+    with pytest.raises(ValueError, match="square"):
+        attention_rollout(np.ones((1, 1, 2, 3)) / 3)
