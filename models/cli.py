@@ -4,7 +4,7 @@
     attention-explorer export TEXT -o F        a pretrained model's attention as JSON or CSV
     attention-explorer translate TEXT -o F     a translation with its attention (or --input FILE)
     attention-explorer evaluate FILE           figures of the translators on a JSONL file of en/fr pairs
-    attention-explorer train MODEL             retrain a model in models/weights/
+    attention-explorer train MODEL             retrain a model in models/weights/ (seq2seq, transformer, …)
     attention-explorer corpus                  write the generated English→French corpus
 
 Each command has its own --help. Heavy libraries load only for the command that needs them.
@@ -12,6 +12,7 @@ Each command has its own --help. Heavy libraries load only for the command that 
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Callable, Sequence
 
@@ -40,10 +41,22 @@ def _evaluate(argv: Sequence[str]) -> int:
     return command.evaluate_main(argv)
 
 
-def _train(argv: Sequence[str]) -> int:
-    from attention_explorer.models.training import train
+# `attention-explorer train MODEL …`: each model family's training command lives in its own module
+TRAINERS = {
+    "seq2seq": "train",  # both GRU translators
+    "transformer": "train",
+    "vit": "train_vit",
+    "gpt": "train_gpt",
+    "classifier": "train_classifier",
+}
 
-    return train.main(argv)
+
+def _train(argv: Sequence[str]) -> int:
+    if not argv or argv[0] not in TRAINERS:
+        print(f"usage: attention-explorer train {{{','.join(TRAINERS)}}} [options]  (each has --help)")
+        return 0 if argv and argv[0] in ("-h", "--help") else 2
+    module = importlib.import_module(f"attention_explorer.models.training.{TRAINERS[argv[0]]}")
+    return int(module.main(list(argv)))
 
 
 def _corpus(argv: Sequence[str]) -> int:
