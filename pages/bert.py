@@ -7,9 +7,9 @@ import streamlit as st
 from attention_explorer.models.core.analysis import head_entropy
 from attention_explorer.models.core.export import to_csv, to_json
 from attention_explorer.models.pretrained.loading import MAX_CHARS, ModelLoadError, default_model_dir
-from attention_explorer.pages.shared import cache
+from attention_explorer.pages.shared import cache, state
 from attention_explorer.pages.shared.setup import page_setup
-from attention_explorer.pages.shared.widgets import chart
+from attention_explorer.pages.shared.widgets import chart, sentence_box
 from attention_explorer.viz import bertviz_views, heatmap
 
 page_setup()
@@ -43,11 +43,10 @@ except ModelLoadError as exc:
     st.error(f"Could not load this model. {exc}")
     st.stop()
 
-text = st.text_input(
+text = sentence_box(
+    state.Field("bert_text", "text", str, EXAMPLE, max_len=MAX_CHARS, shared_text=True),
     "Sentence",
-    value=EXAMPLE,
-    key="bert_text",
-    max_chars=MAX_CHARS,
+    MAX_CHARS,
     help="Press Enter to run. Up to the model's token limit is shown; longer text is cut.",
 )
 if not text.strip():

@@ -1,5 +1,6 @@
 """The pages through Streamlit's AppTest: type, choose, and check what the page shows."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -168,9 +169,36 @@ def test_playground_steps_masks_and_heads():
     at.selectbox(key="pg_heads").select(2).run()
     at.toggle(key="pg_scale").set_value(False).run()
     assert not at.exception
-    assert "Multi-head: 2 heads of 2 dimensions" in [s.value for s in at.subheader]
+    assert "Multi-head: 2 heads of 2 dimensions each" in [s.value for s in at.subheader]
+    at.selectbox(key="pg_heads").select(4).run()
+    assert "Multi-head: 4 heads of 1 dimension each" in [s.value for s in at.subheader]
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert [t for t in titles if t.startswith("head ")] == ["head 0", "head 1", "head 2", "head 3"]
     at.selectbox(key="pg_mask").select("padding").run()
     assert not at.exception
+
+
+def test_playground_padding_mask_with_a_sentence_of_only_zero_width_space():
+    """Regression: [CLS] and [SEP] only gave a slider from 1 to 1 (StreamlitInvalidMinMaxError on the page)."""
+    at = page("pages/playground.py")
+    at.radio(key="pg_source").set_value("A sentence through a BERT head").run()
+    at.selectbox(key="pg_mask").select("padding").run()
+    at.text_input(key="pg_text").input("\u200b").run()
+    assert not at.exception
+    assert "no word the model can read" in at.info[0].value
+    at.text_input(key="pg_text").input("a").run()  # [CLS] a [SEP]: two keys can be padding
+    assert not at.exception and not at.error
+
+
+@pytest.mark.parametrize(
+    "cell, message", [(1e300, "overflow the scores"), (float("nan"), "finite number"), (float("inf"), "finite number")]
+)
+def test_playground_refuses_cells_it_cannot_attend_over(cell, message):
+    at = page("pages/playground.py")
+    at.session_state["pg_Q"] = {"edited_rows": {0: {"d0": cell}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.exception
+    assert message in at.error[0].value
 
 
 def test_playground_takes_qkv_from_a_bert_head():
