@@ -7,10 +7,12 @@ import streamlit as st
 from attention_explorer.models.core.analysis import head_entropy
 from attention_explorer.models.core.export import to_csv, to_json
 from attention_explorer.models.pretrained.loading import MAX_CHARS, ModelLoadError, default_model_dir
+from attention_explorer.models.pretrained.paths import PathRefused, allowed_roots, describe_roots, resolve_model_dir
 from attention_explorer.pages.shared import cache, state
 from attention_explorer.pages.shared.setup import page_setup
 from attention_explorer.pages.shared.widgets import chart, sentence_box
 from attention_explorer.viz import bertviz_views, heatmap
+from attention_explorer.viz.text import literal
 
 page_setup()
 
@@ -30,17 +32,23 @@ with st.sidebar:
             placeholder="/path/to/bert-base-uncased",
             help="A folder saved by save_pretrained: config.json, *.safetensors, tokenizer.",
         )
+        roots = allowed_roots()
+        st.caption(f"Folders this server allows: {literal(describe_roots(roots))}")
         if not model_dir.strip():
             st.info("Type the path of a local Hugging Face BERT-family model directory.")
             st.stop()
-        model_path = model_dir.strip()
+        try:
+            model_path = str(resolve_model_dir(model_dir, roots))
+        except PathRefused as exc:
+            st.error(literal(str(exc), 400))
+            st.stop()
     else:
         model_path = str(default_model_dir())
 
 try:
     bundle = cache.pretrained_bundle(model_path)
 except ModelLoadError as exc:
-    st.error(f"Could not load this model. {exc}")
+    st.error(f"Could not load this model. {literal(str(exc), 600)}")
     st.stop()
 
 text = sentence_box(
@@ -146,15 +154,19 @@ for view, title in views:
     window, start = bertviz_views.max_window(view, capture.num_layers, capture.num_heads, n), 0
     if window < n:
         c_size, c_start = st.columns(2)
-        window = c_size.number_input(
-            f"{title}: tokens shown",
-            2,
-            n,
-            window,
-            key=f"bert_{view}_window",
-            help="bertviz draws one SVG line per weight (about 100,000 lines a second): more tokens, slower drawing.",
+        window = int(
+            c_size.number_input(
+                f"{title}: tokens shown",
+                2,
+                n,
+                window,
+                key=f"bert_{view}_window",
+                help="bertviz draws one SVG line per weight (about 100,000 lines a second): more tokens, slower.",
+            )
         )
-        start = c_start.slider(f"{title}: first token shown", 0, n - window, 0, key=f"bert_{view}_start")
+        start = 0  # the whole input: a slider from 0 to 0 cannot be drawn
+        if window < n:
+            start = c_start.slider(f"{title}: first token shown", 0, n - window, 0, key=f"bert_{view}_start")
         lines = bertviz_views.lines_drawn(view, capture.num_layers, capture.num_heads, window)
         st.caption(
             f"Showing tokens {start}–{start + window - 1} of {n} ({lines:,} lines); "

@@ -288,7 +288,7 @@ def test_projector_mode_enlarges_type_and_is_kept_in_the_link(server, browser):
     page.goto(f"{server}/seq2seq?projector=1")
     page.get_by_role("heading", name="RNN encoder-decoder").first.wait_for(timeout=60_000)
     page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .ytick text').length > 0", timeout=60_000)
-    size = page.evaluate("parseFloat(getComputedStyle(document.querySelector('[data-testid=\"stCaptionContainer\"], .stApp p')).fontSize)")
+    size = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.stApp p')).fontSize)")
     tick = page.evaluate("parseFloat(document.querySelector('.js-plotly-plot .ytick text').style.fontSize)")
     assert size >= 18 and tick >= 18, (size, tick)
     page.locator("[data-testid='stSidebarNavLink']", has_text="Positional encoding").click()

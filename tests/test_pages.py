@@ -71,16 +71,30 @@ def test_awkward_text_renders(text):
     assert not at.exception and not at.error
 
 
-def test_bad_model_directory_is_an_error_on_the_page(tmp_path):
+def test_bad_model_directory_is_an_error_on_the_page(tmp_path, monkeypatch):
+    monkeypatch.setenv("ATTENTION_EXPLORER_MODEL_ROOTS", str(tmp_path))
     at = page(BERT_PAGE)
     at.radio(key="bert_source").set_value("Local directory").run()
     assert "Type the path" in at.sidebar.info[0].value
     at.text_input(key="bert_dir").input(str(tmp_path / "nowhere")).run()
     assert not at.exception
-    assert "No such directory" in at.error[0].value
+    assert "There is no folder" in at.error[0].value
+    at.text_input(key="bert_dir").input("/etc").run()
+    assert "outside the folders this server allows" in at.error[0].value
+    at.text_input(key="bert_dir").input("[Click here to fix your model](https://example.org/login)").run()
+    assert not at.exception and "\\[Click here" in at.error[0].value  # shown as text, not as a link
 
 
-def test_another_local_model_can_be_chosen(tiny_bert_dir):
+def test_a_server_with_no_allowed_folder_opens_no_local_model(tiny_bert_dir, monkeypatch):
+    monkeypatch.delenv("ATTENTION_EXPLORER_MODEL_ROOTS", raising=False)
+    at = page(BERT_PAGE)
+    at.radio(key="bert_source").set_value("Local directory").run()
+    at.text_input(key="bert_dir").input(str(tiny_bert_dir)).run()
+    assert not at.exception and "does not open local model directories" in at.error[0].value
+
+
+def test_another_local_model_can_be_chosen(tiny_bert_dir, monkeypatch):
+    monkeypatch.setenv("ATTENTION_EXPLORER_MODEL_ROOTS", str(tiny_bert_dir.parent))
     at = page(BERT_PAGE)
     at.selectbox(key="bert_layer").select(5).run()
     at.radio(key="bert_source").set_value("Local directory").run()

@@ -13,8 +13,18 @@ LAYER = Field("k", "layer", int, 0, lo=0, hi=5)
 
 @pytest.mark.parametrize(
     "raw, value, noted",
-    [("3", 3, False), ("9", 5, True), ("-2", 0, True), ("abc", 0, True), ("2.5", 0, True), ("nan", 0, True),
-     ("inf", 0, True), ("1e400", 0, True), ("4.0", 4, False), ("", 0, True)],
+    [
+        ("3", 3, False),
+        ("9", 5, True),
+        ("-2", 0, True),
+        ("abc", 0, True),
+        ("2.5", 0, True),
+        ("nan", 0, True),
+        ("inf", 0, True),
+        ("1e400", 0, True),
+        ("4.0", 4, False),
+        ("", 0, True),
+    ],
 )
 def test_numbers_from_a_link(raw, value, noted):
     got, note = LAYER.parse(raw)

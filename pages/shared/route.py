@@ -13,9 +13,7 @@ class Step:
     query: dict[str, str] = field(default_factory=dict)  # the prepared example, as link parameters
 
 
-LONG_SENTENCE = (
-    "the free member that wakes a social uncle together arrived after two full castles towards the baker ."
-)
+LONG_SENTENCE = "the free member that wakes a social uncle together arrived after two full castles towards the baker ."
 
 ROUTE: tuple[Step, ...] = (
     Step(
