@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
 from attention_explorer.models.core.analysis import head_entropy
@@ -10,7 +12,7 @@ from attention_explorer.models.pretrained.loading import MAX_CHARS, ModelLoadErr
 from attention_explorer.models.pretrained.paths import PathRefused, allowed_roots, describe_roots, resolve_model_dir
 from attention_explorer.pages.shared import cache, state
 from attention_explorer.pages.shared.setup import page_setup
-from attention_explorer.pages.shared.widgets import chart, sentence_box
+from attention_explorer.pages.shared.widgets import chart, open_clicked_head, sentence_box
 from attention_explorer.viz import bertviz_views, heatmap
 from attention_explorer.viz.text import literal
 
@@ -75,14 +77,6 @@ if capture.truncated_from:
     )
 
 
-def _open_clicked_head() -> None:
-    """Grid click → per-head view: runs before the rerun, so the selectboxes can still be set."""
-    points = st.session_state["bert_grid"].selection.points
-    if points:
-        layer, head = heatmap.grid_head(points[0]["point_index"], capture.num_heads)
-        st.session_state["bert_layer"], st.session_state["bert_head"] = layer, head
-
-
 for key, limit in (("bert_layer", capture.num_layers), ("bert_head", capture.num_heads)):
     if st.session_state.get(key, 0) >= limit:  # a smaller model was just chosen
         st.session_state[key] = 0
@@ -110,7 +104,7 @@ with right:
         st,
         heatmap.heads_grid(capture),
         key="bert_grid",
-        on_select=_open_clicked_head,
+        on_select=functools.partial(open_clicked_head, *("bert_grid", "bert_layer", "bert_head", capture.num_heads)),
         selection_mode="points",
         config={"displayModeBar": False},
     )

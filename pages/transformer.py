@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
 from attention_explorer.models.core.checkpoint import CheckpointError
 from attention_explorer.pages.shared import cache, state
 from attention_explorer.pages.shared.setup import page_setup, projector
-from attention_explorer.pages.shared.widgets import TRANSLATOR_CHARS, chart, json_download, sentence_box
+from attention_explorer.pages.shared.widgets import (
+    TRANSLATOR_CHARS,
+    chart,
+    json_download,
+    open_clicked_head,
+    sentence_box,
+)
 from attention_explorer.viz import bertviz_views, heatmap
 from attention_explorer.viz.text import literal, quoted
 
@@ -59,14 +67,6 @@ if result.unknown:
 st.markdown(f"### {literal(result.text) or '∅'}")
 
 
-def _open_clicked_head() -> None:
-    """Grid click → that layer and head in the heatmap (runs before the rerun, so the menus can still be set)."""
-    points = st.session_state["tf_grid"].selection.points
-    if points:
-        layer, head = heatmap.grid_head(points[0]["point_index"], result.captures["encoder"].num_heads)
-        st.session_state[LAYER.key], st.session_state[HEAD.key] = layer, head
-
-
 c1, c2, c3 = st.columns([2, 1, 1])
 with c1:
     kind_label = state.bound(KIND, st.radio, "Attention", list(KINDS), valid=state.within(list(KINDS)))
@@ -86,7 +86,7 @@ with right:
         st,
         heatmap.heads_grid(capture, tile_px=90),
         key="tf_grid",
-        on_select=_open_clicked_head,
+        on_select=functools.partial(open_clicked_head, *("tf_grid", LAYER.key, HEAD.key, capture.num_heads)),
         selection_mode="points",
         config={"displayModeBar": False},
     )

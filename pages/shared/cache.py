@@ -12,6 +12,7 @@ import numpy as np
 import streamlit as st
 
 from attention_explorer.models.core.capture import ScoreBreakdown
+from attention_explorer.models.core.memory import ByteLRU, release_free_memory
 from attention_explorer.models.pretrained import capture as pretrained
 from attention_explorer.models.pretrained.loading import PretrainedBundle, load_pretrained, model_summary
 from attention_explorer.models.translation.translator import (
@@ -33,10 +34,27 @@ def pretrained_bundle(path: str) -> PretrainedBundle:
     return load_pretrained(path)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+RUNS_BUDGET = 256 * 2**20  # bytes of captures kept for every session together (a 512-token one is 75 MB)
+
+
+@st.cache_resource
+def _runs() -> ByteLRU[pretrained.PretrainedRun]:
+    return ByteLRU(RUNS_BUDGET, lambda run: run.capture.weights.nbytes + run.hidden_states.nbytes)
+
+
 def pretrained_run(path: str, text: str) -> pretrained.PretrainedRun:
-    """Attention capture and layer inputs of `text`: one forward pass per (model, text)."""
-    return pretrained.run(pretrained_bundle(path), text)
+    """Attention capture and layer inputs of `text`: one forward pass per (model, text), shared by reference.
+
+    Not st.cache_data: that pickles every value and unpickles a fresh copy on every read (75 MB at 512 tokens).
+    """
+
+    def make() -> pretrained.PretrainedRun:
+        run = pretrained.run(pretrained_bundle(path), text)
+        if run.capture.weights.nbytes > 8 * 2**20:
+            release_free_memory()  # the forward pass's temporaries were as large as the capture
+        return run
+
+    return _runs().get_or_make((path, text), make)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

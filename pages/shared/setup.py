@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from attention_explorer.models.core.memory import release_free_memory
 from attention_explorer.pages.shared import state
 
 PROJECTOR = state.Field("projector", "projector", bool, False)
@@ -42,6 +43,7 @@ def projector() -> bool:
 
 def page_setup() -> None:
     leave_legacy_pages_mode()
+    release_free_memory()  # what the last run freed (large arrays, figures) goes back to the OS
     with st.sidebar:
         state.bound(
             PROJECTOR,

@@ -120,16 +120,20 @@ def restore(field: Field, valid: Callable[[Any], Any] | None = None) -> None:
     every run, so a value that became invalid (a smaller model was chosen) is moved too.
     """
     raw = st.query_params.get(field.param)
-    # once per arrival on a page: the key may still hold another page's widget of the same name, so set it again
+    memo = _kept(field.key) + ":url"  # the link's value for this field as this session last saw or wrote it
     arrival = st.session_state.get(ARRIVAL, 0)
-    if field.key not in st.session_state or st.session_state.get(_kept(field.key) + ":arrival") != arrival:
-        st.session_state[_kept(field.key) + ":arrival"] = arrival
-        if raw is not None and st.session_state.get(_kept(field.key) + ":url") != raw:
-            value, message = field.parse(raw)
-            if message:
-                note(message)
-            st.session_state[_kept(field.key) + ":url"] = raw
-        elif _kept(field.key) in st.session_state:
+    arrived = st.session_state.get(_kept(field.key) + ":arrival") != arrival
+    st.session_state[_kept(field.key) + ":arrival"] = arrival
+    if raw is not None and st.session_state.get(memo) != raw:
+        # the link says something new: a link was opened, or the address edited (back/forward too)
+        value, message = field.parse(raw)
+        if message:
+            note(message)
+        st.session_state[memo] = raw
+        st.session_state[field.key] = value
+    elif field.key not in st.session_state or arrived:
+        # once per arrival on a page the key may still hold another page's widget of the same name: set it again
+        if _kept(field.key) in st.session_state:
             value = st.session_state[_kept(field.key)]
         elif field.shared_text and SHARED_SENTENCE in st.session_state:
             value = st.session_state[SHARED_SENTENCE]

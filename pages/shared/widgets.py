@@ -51,3 +51,17 @@ def sentence_box(field: state.Field, label: str, limit: int, **kwargs: Any) -> s
         st.warning(f"The text was {len(text):,} characters; the first {limit:,} are used.")
         return text[:limit]
     return text
+
+
+def open_clicked_head(grid_key: str, layer_key: str, head_key: str, n_heads: int) -> None:
+    """on_select callback of an all-heads grid: the clicked tile's layer and head go into the two menus.
+
+    A module function with arguments, not a closure in the page: Streamlit keeps each run's callback, and a
+    closure would keep that run's whole page (its capture: 75 MB at 512 tokens) alive with it.
+    """
+    from attention_explorer.viz.heatmap import grid_head
+
+    points = st.session_state[grid_key].selection.points
+    if points:
+        layer, head = grid_head(points[0]["point_index"], n_heads)
+        st.session_state[layer_key], st.session_state[head_key] = layer, head
