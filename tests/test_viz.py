@@ -233,3 +233,19 @@ def test_rollout_on_a_two_layer_example_by_hand():
     np.testing.assert_allclose(res[1], [[0.75, 0.25], [0.5, 0.5]])
     with pytest.raises(ValueError, match="square"):
         attention_rollout(np.ones((1, 1, 2, 3)) / 3)
+
+
+def test_a_model_name_with_markup_stays_text_in_figure_titles():
+    w = np.full((1, 1, 2, 2), 0.5, dtype=np.float32)
+    cap = AttentionCapture(("a", "b"), ("a", "b"), w, AttentionKind.SELF, "<b>evil</b>")
+    assert "&lt;b&gt;evil" in heatmap.head_heatmap(cap, 0, 0).layout.title.text
+    alignment = AttentionCapture(("a", "b"), ("a", "b"), w, AttentionKind.ALIGNMENT, "<i>x</i>")
+    assert "<i>" not in viz_seq2seq.alignment_heatmap(alignment).layout.title.text
+
+
+def test_literal_text_for_markdown_by_hand():
+    from attention_explorer.viz.text import literal
+
+    assert literal("[x](https://e.org)") == "\\[x\\]\\(https\\:\\/\\/e\\.org\\)"
+    assert literal("_it_ $x$ :red[r]") == "\\_it\\_ \\$x\\$ \\:red\\[r\\]"
+    assert literal("a\nb\x07c") == "a b\ufffdc" and literal("x" * 300, limit=10) == "x" * 9 + "…"

@@ -75,7 +75,7 @@ def head_heatmap(capture: AttentionCapture, layer: int, head: int) -> go.Figure:
         capture.head(layer, head),
         capture.query_tokens,
         capture.key_tokens,
-        title=f"{capture.model} · layer {layer} · head {head} · {capture.kind.value} attention",
+        title=f"{html.escape(capture.model)} · layer {layer} · head {head} · {capture.kind.value} attention",
     )
 
 

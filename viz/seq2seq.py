@@ -17,7 +17,7 @@ def alignment_heatmap(capture: AttentionCapture, gold: list[tuple[int, int]] | N
         capture.head(0, 0),
         capture.query_tokens,
         capture.key_tokens,
-        title=f"{capture.model} · alignment α(t, i)",
+        title=f"{html.escape(capture.model)} · alignment α(t, i)",
         x_title="English (source)",
         y_title="French (output)",
     )
