@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import streamlit as st
+from transformers.utils import logging as hf_logging
 
 from attention_explorer.models.core.capture import ScoreBreakdown
 from attention_explorer.models.core.memory import ByteLRU, release_free_memory
@@ -23,7 +24,10 @@ from attention_explorer.models.translation.translator import (
     load_translator,
     translate,
 )
+from attention_explorer.pages.shared import warmup
 from attention_explorer.viz import bertviz_views
+
+hf_logging.disable_progress_bar()  # "Loading weights: 100%…" bars are noise in a server's log
 
 STATIC = Path(__file__).resolve().parent.parent.parent / "static"  # served at /app/static (enableStaticServing)
 
@@ -31,7 +35,7 @@ STATIC = Path(__file__).resolve().parent.parent.parent / "static"  # served at /
 @st.cache_resource(show_spinner="Loading the model…", max_entries=4)
 def pretrained_bundle(path: str) -> PretrainedBundle:
     """Load once per directory, shared by every session; read-only after load."""
-    return load_pretrained(path)
+    return warmup.take(f"pretrained:{path}") or load_pretrained(path)
 
 
 RUNS_BUDGET = 256 * 2**20  # bytes of captures kept for every session together (a 512-token one is 75 MB)
@@ -90,7 +94,7 @@ def bertviz_asset_url() -> str | None:
 @st.cache_resource(show_spinner="Loading the translator…")
 def translator(name: str) -> Translator:
     """A trained translator from models/weights/<name>; shared by every session, read-only."""
-    return load_translator(WEIGHTS / name)
+    return warmup.take(f"translator:{name}") or load_translator(WEIGHTS / name)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -6,7 +6,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from attention_explorer.models.core.memory import release_free_memory
-from attention_explorer.pages.shared import state
+from attention_explorer.pages.shared import state, warmup
 
 PROJECTOR = state.Field("projector", "projector", bool, False)
 
@@ -44,6 +44,7 @@ def projector() -> bool:
 def page_setup() -> None:
     leave_legacy_pages_mode()
     release_free_memory()  # what the last run freed (large arrays, figures) goes back to the OS
+    warmup.start()  # the first page of the process starts loading the models for the others
     with st.sidebar:
         state.bound(
             PROJECTOR,
