@@ -10,6 +10,7 @@ from attention_explorer.models.core.analysis import attention_rollout
 from attention_explorer.models.core.checkpoint import CheckpointError
 from attention_explorer.models.vit.capture import (
     DrawingError,
+    EmptyDrawing,
     near_and_far,
     nearest_is_neighbour,
     read_drawing,
@@ -70,7 +71,16 @@ label: int | None = None
 if source == "A test digit":
     wrong = cache.vit_misclassified()
     c1, c2 = st.columns([1, 3])
-    index = int(c1.number_input(f"Test digit (0–{len(digits) - 1})", 0, len(digits) - 1, step=1, key="vit_index"))
+    index = int(
+        c1.number_input(
+            f"Test digit (0–{len(digits) - 1})",
+            0,
+            len(digits) - 1,
+            step=1,
+            key="vit_index",
+            on_change=lambda: st.session_state.update(vit_wrong=None),  # a digit typed in is no longer the pill's
+        )
+    )
     wrong_labels = {i: f"#{i}: {truth} → {pred}" for i, truth, pred in wrong}
     c2.pills(
         f"Misclassified test digits ({len(wrong)}): true → predicted",
@@ -87,8 +97,8 @@ else:
     if "vit_canvas" not in st.session_state:
         st.session_state["vit_canvas"] = digits.images[st.session_state["vit_chosen"]].astype(np.int64)
     st.caption(
-        "Paint by typing ink values from 0 (paper) to 16 (full ink) into the cells: click a cell, type, press Enter. "
-        "The digits the model learned fill most of the 8×8 box."
+        "Paint by typing ink values from 0 (paper) to 16 (full ink) into the cells (double-click a cell, type, "
+        "press Enter), then press Classify. The digits the model learned fill most of the 8×8 box."
     )
     d1, d2, d3 = st.columns([3, 1, 1])
     d2.button("Clear", key="vit_clear", on_click=_set_canvas, args=(np.zeros((8, 8)),))
@@ -98,18 +108,25 @@ else:
         on_click=lambda: _set_canvas(digits.images[st.session_state["vit_chosen"]]),
     )
     columns = [str(c) for c in range(config.image_size)]
-    edited = d1.data_editor(
-        pd.DataFrame(st.session_state["vit_canvas"], columns=columns),
-        key=f"vit_draw_{st.session_state['vit_canvas_version']}",
-        num_rows="fixed",
-        column_config={
-            c: st.column_config.NumberColumn(c, min_value=0, max_value=16, step=1, width=40) for c in columns
-        },
-    )
+    # a form: cells are painted without a rerun after each one (a rerun while a person types into the next
+    # cell can drop what they typed); the drawing is read when they press the button
+    with d1.form("vit_draw_form", border=False):
+        edited = st.data_editor(
+            pd.DataFrame(st.session_state["vit_canvas"], columns=columns),
+            key=f"vit_draw_{st.session_state['vit_canvas_version']}",
+            num_rows="fixed",
+            column_config={
+                c: st.column_config.NumberColumn(c, min_value=0, max_value=16, step=1, width=40) for c in columns
+            },
+        )
+        st.form_submit_button("Classify this drawing", type="primary")
     try:
         drawing = read_drawing(edited.to_numpy(dtype=object), config.image_size, config.max_value)
+    except EmptyDrawing as exc:
+        st.info(str(exc))
+        st.stop()
     except DrawingError as exc:
-        (st.info if "empty" in str(exc) else st.error)(str(exc))
+        st.error(str(exc))
         st.stop()
     for note in drawing.notes:
         st.warning(f"In your drawing: {note}.")

@@ -13,7 +13,7 @@ from attention_explorer.models.core.analysis import attention_rollout
 from attention_explorer.models.core.capture import AttentionCapture, AttentionKind
 from attention_explorer.models.core.checkpoint import CheckpointError
 from attention_explorer.models.vit import capture as vit_capture
-from attention_explorer.models.vit.capture import DrawingError, read_drawing
+from attention_explorer.models.vit.capture import DrawingError, EmptyDrawing, read_drawing
 from attention_explorer.models.vit.model import WEIGHTS, ViT, ViTConfig, load_test_digits, load_vit
 from attention_explorer.viz import heatmap
 from attention_explorer.viz import vit as viz_vit
@@ -249,7 +249,7 @@ def test_a_drawing_is_read_clipped_or_refused_with_a_message():
     grid[0][0] = "abc"
     with pytest.raises(DrawingError, match="Row 0, column 0 holds 'abc'"):
         read_drawing(grid)
-    with pytest.raises(DrawingError, match="empty"):
+    with pytest.raises(EmptyDrawing, match="empty"):
         read_drawing(np.zeros((8, 8)))
     with pytest.raises(DrawingError, match="8×8"):
         read_drawing(np.ones((7, 8)))
@@ -376,6 +376,7 @@ def test_misclassified_digits_are_one_click_away(committed):
     assert at.number_input(key="vit_index").value == wrong[-1]
     assert "✗" in figure(at, 1)["layout"]["title"]["text"]
     at.number_input(key="vit_index").set_value(42).run()
+    assert at.pills(key="vit_wrong").value is None  # the pill no longer claims the digit shown
     assert f"Test digit #42 (label {digits.labels[42]})" == figure(at, 0)["layout"]["title"]["text"]
 
 

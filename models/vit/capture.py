@@ -66,6 +66,10 @@ class DrawingError(ValueError):
     """A drawing the model cannot read; the message says what to change."""
 
 
+class EmptyDrawing(DrawingError):
+    """A drawing with no ink: nothing to classify yet."""
+
+
 @dataclass(frozen=True)
 class Drawing:
     image: np.ndarray  # (8, 8) float, every value in [0, max_value]
@@ -110,7 +114,7 @@ def read_drawing(cells: object, size: int = 8, max_value: float = 16.0) -> Drawi
         image = np.clip(image, 0.0, max_value)
         notes.append(f"{outside} value{'s' if outside != 1 else ''} outside 0–{max_value:g} clipped")
     if not image.any():
-        raise DrawingError("The drawing is empty: paint a digit with values from 1 to 16 (16 is full ink)")
+        raise EmptyDrawing("The drawing is empty: paint a digit with values from 1 to 16 (16 is full ink)")
     return Drawing(image, tuple(notes))
 
 
