@@ -11,12 +11,14 @@ st.set_page_config(page_title="Attention Explorer", layout="wide")
 navigation = st.navigation(
     [
         st.Page("pages/home.py", title="Home", default=True),
+        st.Page("pages/pooling.py", title="Attention pooling", url_path="pooling"),
         st.Page("pages/seq2seq.py", title="Seq2seq + Bahdanau attention", url_path="seq2seq"),
         st.Page("pages/transformer.py", title="Transformer attentions", url_path="transformer"),
         st.Page("pages/rnn_vs_transformer.py", title="RNN vs Transformer", url_path="rnn_vs_transformer"),
         st.Page("pages/positions.py", title="Positional encoding", url_path="positions"),
         st.Page("pages/playground.py", title="Scaled dot-product playground", url_path="playground"),
         st.Page("pages/bert.py", title="BERT self-attention", url_path="bert"),
+        st.Page("pages/vit.py", title="Vision Transformer", url_path="vit"),
     ]
 )
 navigation.run()

@@ -11,7 +11,9 @@ import urllib.request
 from tests import browser_support as bs
 from tests.session_client import Session
 
-BANNER = re.compile(r"^(\S+ \S+ Uvicorn server started on .*|\s*You can now view your Streamlit app.*|\s*URL: http.*|\s*Stopping\.\.\.|)$")
+BANNER = re.compile(
+    r"^(\S+ \S+ Uvicorn server started on .*|\s*You can now view your Streamlit app.*|\s*URL: http.*|\s*Stopping\.\.\.|)$"
+)
 
 
 def test_the_log_holds_only_the_banner_after_every_page_is_opened(tmp_path):

@@ -16,6 +16,8 @@ from attention_explorer.models.core.capture import ScoreBreakdown
 from attention_explorer.models.core.memory import ByteLRU, release_free_memory
 from attention_explorer.models.pretrained import capture as pretrained
 from attention_explorer.models.pretrained.loading import PretrainedBundle, load_pretrained, model_summary
+from attention_explorer.models.teaching import pooling as pooling_lesson
+from attention_explorer.models.teaching.positional import cosine_similarity
 from attention_explorer.models.translation.translator import (
     WEIGHTS,
     Translation,
@@ -24,6 +26,9 @@ from attention_explorer.models.translation.translator import (
     load_translator,
     translate,
 )
+from attention_explorer.models.vit import capture as vit_capture
+from attention_explorer.models.vit.model import WEIGHTS as VIT_WEIGHTS
+from attention_explorer.models.vit.model import TestDigits, ViT, load_test_digits, load_vit
 from attention_explorer.pages.shared import warmup
 from attention_explorer.viz import bertviz_views
 
@@ -118,3 +123,75 @@ def transformer_causality(text: str) -> float:
     if not isinstance(tr.model, Transformer):
         raise ValueError("models/weights/transformer does not hold a Transformer")
     return causality_check(tr.model, *model_inputs(tr, translation("transformer", text, 1)))
+
+
+# --- Attention pooling and the Vision Transformer -------------------------------------------------------------
+
+VIT_DIR = VIT_WEIGHTS  # the checkpoint folder the ViT page reads (a test points it elsewhere)
+
+
+@st.cache_data(show_spinner=False, max_entries=1)
+def pooling_data() -> pooling_lesson.PoolingData:
+    """The chapter's 1-D example with its fixed seed: keys, values, queries, truth."""
+    return pooling_lesson.make_data()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def pooling_training(w0: float, lr: float, steps: int) -> pooling_lesson.WidthTraining:
+    """Gradient descent on the kernel's w (deterministic, so equal settings give the same run)."""
+    data = pooling_data()
+    return pooling_lesson.train_width(data.keys, data.values, w0=w0, lr=lr, steps=steps)
+
+
+@st.cache_resource(show_spinner="Loading the ViT…", max_entries=2)
+def _vit(folder: str) -> tuple[ViT, dict]:
+    return load_vit(Path(folder))
+
+
+def vit_bundle() -> tuple[ViT, dict]:
+    """The trained ViT and its metrics from VIT_DIR; shared by every session, read-only (CheckpointError if broken)."""
+    return _vit(str(VIT_DIR))
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _vit_test_digits(folder: str) -> TestDigits:
+    return load_test_digits(Path(folder))
+
+
+def vit_test_digits() -> TestDigits:
+    """The held-out digits stored beside the checkpoint."""
+    return _vit_test_digits(str(VIT_DIR))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _vit_classify(folder: str, image: np.ndarray) -> vit_capture.DigitResult:
+    return vit_capture.classify(_vit(folder)[0], image)
+
+
+def vit_classify(image: np.ndarray) -> vit_capture.DigitResult:
+    """Probabilities and attention of one 8×8 image (64 images kept)."""
+    return _vit_classify(str(VIT_DIR), np.asarray(image, dtype=np.float32))
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _vit_misclassified(folder: str) -> list[tuple[int, int, int]]:
+    digits = _vit_test_digits(folder)
+    predictions = vit_capture.predict(_vit(folder)[0], digits.images)
+    return [
+        (i, int(digits.labels[i]), int(predictions[i])) for i in vit_capture.misclassified(predictions, digits.labels)
+    ]
+
+
+def vit_misclassified() -> list[tuple[int, int, int]]:
+    """(position in the test split, true label, prediction) of every test digit the ViT gets wrong."""
+    return _vit_misclassified(str(VIT_DIR))
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _vit_position_similarity(folder: str) -> np.ndarray:
+    return cosine_similarity(_vit(folder)[0].position_table())
+
+
+def vit_position_similarity() -> np.ndarray:
+    """Cosine similarity of the learned position vectors of every pair of patches."""
+    return _vit_position_similarity(str(VIT_DIR))
