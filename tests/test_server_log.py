@@ -12,7 +12,8 @@ from tests import browser_support as bs
 from tests.session_client import Session
 
 BANNER = re.compile(
-    r"^(\S+ \S+ Uvicorn server started on .*|\s*You can now view your Streamlit app.*|\s*URL: http.*|\s*Stopping\.\.\.|)$"
+    r"^(\S+ \S+ Uvicorn server started on .*"
+    r"|\s*You can now view your Streamlit app.*|\s*URL: http.*|\s*Stopping\.\.\.|)$"
 )
 
 

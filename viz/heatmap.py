@@ -92,9 +92,7 @@ def matrix_heatmap(
     return fig
 
 
-def head_heatmap(
-    capture: AttentionCapture, layer: int, head: int, window: tuple[int, int] | None = None
-) -> go.Figure:
+def head_heatmap(capture: AttentionCapture, layer: int, head: int, window: tuple[int, int] | None = None) -> go.Figure:
     """One head's attention: query tokens as rows (top to bottom), key tokens as columns.
 
     window: (start, stop) of the query and key positions to show, for zooming into a long input; each row
