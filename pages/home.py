@@ -23,6 +23,10 @@ for number, step in enumerate(ROUTE, start=1):
 with st.expander("What each page shows"):
     st.markdown(
         """
+**Attention pooling** — Nadaraya–Watson kernel regression, the chapter's first example: queries, keys and
+values before any network; the weight matrix for a Gaussian kernel of adjustable width (average pooling at one
+end, nearest neighbour at the other), one query's weight row, and a learned width trained in the page.
+
 **Seq2seq + Bahdanau attention** — a GRU encoder-decoder trained in this repo on generated English→French
 sentences: the translation and the alignment matrix α(t, i) (French rows, English columns), with the gold
 alignment outlined for test sentences; decoding step by step (scores e, weights α, the context vector drawn
@@ -46,6 +50,10 @@ split, attend, concatenate.
 **BERT self-attention** — a pretrained encoder (all-MiniLM-L6-v2, bundled; or any local model directory):
 one head's heatmap, every head at once, bertviz's head and model views, how one score is made from the
 model's own q and k, an integrity panel and CSV / JSON export.
+
+**Vision Transformer** — a small ViT trained in this repo on scikit-learn's bundled 8×8 digits (98.6% on
+held-out digits): choose or draw a digit, see [CLS]'s attention over the image per layer and head, where a
+clicked patch looks, attention rollout, and the learned position embeddings rediscovering the 2-D grid.
 """
     )
 st.caption("Projector mode (in the sidebar) enlarges everything for a classroom screen and is kept in the link.")

@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from attention_explorer.models.teaching import pooling
-from attention_explorer.pages.shared import cache
+from attention_explorer.pages.shared import cache, state
 from attention_explorer.pages.shared.setup import page_setup
 from attention_explorer.pages.shared.widgets import chart
 from attention_explorer.viz import pooling as figures
@@ -16,6 +16,8 @@ page_setup()
 WIDTHS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 20.0, 50.0, 100.0)
 SIDE_BY_SIDE = (0.02, 0.2, 1.0, 10.0)
 QUERY_RANGE = (0.0, 5.0)
+WIDTH = state.Field("pool_width", "width", float, 1.0, lo=WIDTHS[0], hi=WIDTHS[-1])
+QUERY = state.Field("pool_q_num", "query", float, 2.5, lo=QUERY_RANGE[0], hi=QUERY_RANGE[1])
 
 st.title("Attention pooling: queries, keys and values")
 st.caption(
@@ -26,7 +28,7 @@ st.caption(
 )
 
 data = cache.pooling_data()
-width = st.select_slider("Kernel width σ", options=WIDTHS, value=1.0, key="pool_width")
+width = state.bound(WIDTH, st.select_slider, "Kernel width σ", options=WIDTHS, valid=state.within(WIDTHS))
 pooled = pooling.nadaraya_watson(data.queries, data.keys, data.values, width)
 regime = pooling.regime(pooled.weights)
 effective = float(pooling.effective_keys(pooled.weights).mean())
@@ -66,8 +68,8 @@ def _sync(source: str, target: str) -> None:
     st.session_state[target] = st.session_state[source]
 
 
-st.session_state.setdefault("pool_q_slider", 2.5)
-st.session_state.setdefault("pool_q_num", 2.5)
+state.restore(QUERY)  # the typed value (kept in the link) drives the slider too
+st.session_state["pool_q_slider"] = st.session_state[QUERY.key]
 c1, c2 = st.columns([3, 1])
 c1.slider(
     "Drag the query x",
@@ -86,7 +88,8 @@ c2.number_input(
     on_change=_sync,
     args=("pool_q_num", "pool_q_slider"),
 )
-query = float(st.session_state["pool_q_num"])
+state.keep(QUERY)
+query = float(st.session_state[QUERY.key])
 one = pooling.nadaraya_watson(np.array([query]), data.keys, data.values, width)
 row, prediction = one.weights[0], float(one.prediction[0])
 m1, m2, m3 = st.columns(3)

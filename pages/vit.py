@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -15,13 +17,20 @@ from attention_explorer.models.vit.capture import (
     nearest_is_neighbour,
     read_drawing,
 )
-from attention_explorer.pages.shared import cache
+from attention_explorer.pages.shared import cache, state
 from attention_explorer.pages.shared.setup import page_setup
-from attention_explorer.pages.shared.widgets import chart
+from attention_explorer.pages.shared.widgets import chart, open_clicked_head
 from attention_explorer.viz import heatmap, vit
 from attention_explorer.viz.matrices import value_heatmap
 
 page_setup()
+
+SOURCES = ["A test digit", "Draw one"]
+SOURCE = state.Field("vit_source", "digit", str, SOURCES[0])
+INDEX = state.Field("vit_index", "index", int, 0, lo=0, hi=10_000)
+LAYER = state.Field("vit_layer", "layer", int, 0, lo=0, hi=63)
+HEAD = state.Field("vit_head", "head", int, 0, lo=0, hi=63)
+PATCH = state.Field("vit_patch", "patch", int, 5, lo=0, hi=63)  # default: a patch near the centre of 4 × 4
 
 st.title("Vision Transformer on 8×8 digits")
 st.caption(
@@ -49,7 +58,6 @@ if "accuracy" in test:
 
 # the chosen test digit outlives the index box (Streamlit drops a widget's state while it is not drawn)
 st.session_state.setdefault("vit_chosen", 0)
-st.session_state.setdefault("vit_index", st.session_state["vit_chosen"])
 st.session_state.setdefault("vit_canvas_version", 0)
 
 
@@ -66,21 +74,24 @@ def _set_canvas(image: np.ndarray) -> None:
     st.session_state["vit_canvas_version"] += 1
 
 
-source = st.radio("Digit", ["A test digit", "Draw one"], horizontal=True, key="vit_source")
+source = state.bound(SOURCE, st.radio, "Digit", SOURCES, horizontal=True, valid=state.within(SOURCES))
 label: int | None = None
 if source == "A test digit":
     wrong = cache.vit_misclassified()
     c1, c2 = st.columns([1, 3])
-    index = int(
-        c1.number_input(
-            f"Test digit (0–{len(digits) - 1})",
-            0,
-            len(digits) - 1,
-            step=1,
-            key="vit_index",
-            on_change=lambda: st.session_state.update(vit_wrong=None),  # a digit typed in is no longer the pill's
+    with c1:
+        index = int(
+            state.bound(
+                INDEX,
+                st.number_input,
+                f"Test digit (0–{len(digits) - 1})",
+                0,
+                len(digits) - 1,
+                step=1,
+                on_change=lambda: st.session_state.update(vit_wrong=None),  # a digit typed in is no longer the pill's
+                valid=lambda i: min(max(int(i), 0), len(digits) - 1),
+            )
         )
-    )
     wrong_labels = {i: f"#{i}: {truth} → {pred}" for i, truth, pred in wrong}
     c2.pills(
         f"Misclassified test digits ({len(wrong)}): true → predicted",
@@ -156,24 +167,26 @@ st.caption(
 )
 
 
-def _open_clicked_head() -> None:
-    points = st.session_state["vit_grid"].selection.points
-    if points:
-        st.session_state["vit_layer"], st.session_state["vit_head"] = heatmap.grid_head(
-            points[0]["point_index"], capture.num_heads
-        )
-
-
 h1, h2 = st.columns(2)
-layer = h1.selectbox("Layer", range(capture.num_layers), key="vit_layer")
-head = h2.selectbox("Head", range(capture.num_heads), key="vit_head")
+with h1:
+    layer = state.bound(
+        LAYER,
+        st.selectbox,
+        "Layer",
+        list(range(capture.num_layers)),
+        valid=state.within(list(range(capture.num_layers))),
+    )
+with h2:
+    head = state.bound(
+        HEAD, st.selectbox, "Head", list(range(capture.num_heads)), valid=state.within(list(range(capture.num_heads)))
+    )
 g_left, g_right = st.columns([3, 2])
 chart(g_left, heatmap.head_heatmap(capture, layer, head), key="vit_heatmap")
 chart(
     g_right,
     heatmap.heads_grid(capture, tile_px=90),
     key="vit_grid",
-    on_select=_open_clicked_head,
+    on_select=functools.partial(open_clicked_head, "vit_grid", LAYER.key, HEAD.key, capture.num_heads),
     selection_mode="points",
     config={"displayModeBar": False},
 )
@@ -187,7 +200,7 @@ def _pick_patch() -> None:
         st.session_state["vit_patch"] = int(points[0]["customdata"])
 
 
-st.session_state.setdefault("vit_patch", (grid // 2) * grid + grid // 2 - 1)
+state.restore(PATCH)
 p_left, p_right = st.columns([1, 3])
 with p_left:
     chart(
@@ -198,8 +211,14 @@ with p_left:
         selection_mode="points",
         config={"displayModeBar": False},
     )
-    patch = st.selectbox(
-        "Patch", range(grid * grid), key="vit_patch", format_func=lambda i: capture.query_tokens[1 + i]
+    patches = list(range(grid * grid))
+    patch = state.bound(
+        PATCH,
+        st.selectbox,
+        "Patch",
+        patches,
+        format_func=lambda i: capture.query_tokens[1 + i],
+        valid=state.within(patches),
     )
 chart(p_right, vit.patch_attention_figure(capture, image, patch, layer), key="vit_patch_attention")
 st.caption(

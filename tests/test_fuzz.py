@@ -204,8 +204,9 @@ def fuzz_widget(at: AppTest, kind: str, key: str, texts: list[str], page: str) -
             getattr(at, kind)(key=key).set_value(value).run()
             check(at, f"{page} {key}={value}")
     elif kind == "dataframe":
+        column = str(element.value.columns[0])  # an edit the browser could send: a real cell of the table
         for cell in HOSTILE_CELLS:
-            at.session_state[key] = {"edited_rows": {0: {"d0": cell}}, "added_rows": [], "deleted_rows": []}
+            at.session_state[key] = {"edited_rows": {0: {column: cell}}, "added_rows": [], "deleted_rows": []}
             at.run()
             check(at, f"{page} {key} cell={cell}")
         at.session_state[key] = {"edited_rows": {}, "added_rows": [], "deleted_rows": []}

@@ -17,6 +17,12 @@ LONG_SENTENCE = "the free member that wakes a social uncle together arrived afte
 
 ROUTE: tuple[Step, ...] = (
     Step(
+        "Attention as pooling",
+        "Before any network: how do queries, keys and values make a prediction, and what does the width do?",
+        "pages/pooling.py",
+        {"width": "0.5", "query": "3.2"},
+    ),
+    Step(
         "Encoder-decoder and its bottleneck",
         "Why does one fixed context vector forget the start of a long sentence?",
         "pages/seq2seq.py",
@@ -57,5 +63,11 @@ ROUTE: tuple[Step, ...] = (
         "In a pretrained model, which head links “it” to the word it stands for?",
         "pages/bert.py",
         {"text": "The animal didn't cross the street because it was too tired."},
+    ),
+    Step(
+        "The Vision Transformer",
+        "When the tokens are patches of an image, what does [CLS] look at to read a digit?",
+        "pages/vit.py",
+        {"index": "7"},
     ),
 )
