@@ -157,9 +157,8 @@ def step_through(result: Translation) -> None:
     revealed = st.session_state.setdefault("s2s_revealed", set())
     if predict and (result.text, t) not in revealed:
         st.info(f"Where will “{emitted}” look? The English words: {literal(' '.join(result.source))}")
-        if st.button("Reveal α for this step", key="s2s_reveal"):
-            revealed.add((result.text, t))
-            st.rerun(scope="fragment")
+        # the callback runs before the rerun it causes, so that run already draws the answer
+        st.button("Reveal α for this step", key="s2s_reveal", on_click=revealed.add, args=((result.text, t),))
         return
     alpha_row = capture.head(0, 0)[t]
     chart(

@@ -118,6 +118,36 @@ def test_seq2seq_page_translates_and_steps_through_decoding():
     assert any("e(2, i)" in m.value for m in at.markdown)
 
 
+def _context_error(at: AppTest) -> float | None:
+    """The page's 'largest difference from the decoder's own context vector', or None when not shown."""
+    for caption in at.caption:
+        if "Largest difference from the context vector" in caption.value:
+            return float(caption.value.rsplit(":", 1)[1].strip().rstrip("."))
+    return None
+
+
+def test_predict_then_reveal_hides_each_step_until_the_teacher_clicks():
+    at = page(SEQ2SEQ_PAGE)
+    assert _context_error(at) is not None  # shown by default
+    at.toggle(key="s2s_predict").set_value(True).run()
+    assert not at.exception
+    assert _context_error(at) is None and any("Where will" in i.value for i in at.info)
+    at.button(key="s2s_reveal").click().run()
+    assert not at.exception
+    assert _context_error(at) is not None and not any("Where will" in i.value for i in at.info)
+    at.slider(key="s2s_step").set_value(1).run()  # the next step is hidden again
+    assert _context_error(at) is None
+
+
+@pytest.mark.parametrize("t", [0, 2])
+def test_the_drawn_context_vector_is_the_decoders_own(t):
+    """Σ α(t, i) h_i, as drawn, equals the context vector the decoder used at step t."""
+    at = page(SEQ2SEQ_PAGE)
+    at.slider(key="s2s_step").set_value(t).run()
+    error = _context_error(at)
+    assert error is not None and error <= 1e-5
+
+
 def test_seq2seq_beam_search_and_test_sentences():
     at = page(SEQ2SEQ_PAGE)
     at.radio(key="s2s_mode").set_value("Beam search").run()
