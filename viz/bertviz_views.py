@@ -61,6 +61,26 @@ function AE_decode(params) {
   });
   return params;
 }
+// bertviz draws at a fixed width (the model view is 970 px for 12 heads); a narrower frame (a laptop, a
+// projector at 1024 px) would clip the last heads. Zoom the drawing to fit the frame's width instead.
+function AE_fit() {
+  var room = document.documentElement.clientWidth;
+  document.querySelectorAll('.ae-scroll').forEach(function (box) {
+    var svg = box.querySelector('svg');
+    if (!svg) return;
+    var natural = svg.getBoundingClientRect().width / (parseFloat(box.style.zoom) || 1);
+    var zoom = natural > room ? room / natural : 1;
+    if (Math.abs(zoom - (parseFloat(box.style.zoom) || 1)) > 0.001) box.style.zoom = zoom;
+  });
+}
+var AE_pending = false;
+function AE_schedule() {
+  if (AE_pending) return;
+  AE_pending = true;
+  requestAnimationFrame(function () { AE_pending = false; AE_fit(); });
+}
+new MutationObserver(AE_schedule).observe(document.documentElement, {childList: true, subtree: true});
+window.addEventListener('resize', AE_schedule);
 """
 
 
@@ -245,7 +265,7 @@ def _document(
 <body style="margin:0">
 {_script_tags(libraries, asset_url)}<div id="{vis_id}" style="font-family:Helvetica, Arial, sans-serif;">
   <span style="user-select:none">{controls}</span>
-  <div id="vis"></div>
+  <div class="ae-scroll" style="overflow-x:auto;max-width:100%"><div id="vis"></div></div>
 </div>
 <script>window.AE_PARAMS = {script_json(params)};</script>
 {_script_tags([f"bertviz_{view}_view.js"], asset_url)}</body></html>"""

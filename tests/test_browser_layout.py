@@ -1,0 +1,70 @@
+"""What a class sees at the widths it uses: a laptop (1024 px) and a projector (1280×720), light and dark.
+
+Headless Chromium, every request outside loopback cut (see browser_support).
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright import sync_api as playwright
+
+from tests import browser_support as bs
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def server():
+    with bs.streamlit_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        b = bs.launch(p)
+        yield b
+        b.close()
+
+
+def open_bert(server, browser, width: int, height: int, scheme: str = "light"):
+    context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
+    blocked = bs.cut_network(context)
+    page = context.new_page()
+    page.goto(f"{server}/bert")
+    bs.wait_drawn(page, "cat", 14)
+    return context, page, blocked
+
+
+def luminance(css_colour: str) -> float:
+    """Relative luminance (0 black … 1 white) of 'rgb(r, g, b)' / 'rgba(…)'."""
+    parts = css_colour[css_colour.index("(") + 1 : css_colour.index(")")].split(",")
+    r, g, b = (int(float(p)) / 255 for p in parts[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+@pytest.mark.parametrize("width", [1024, 1400])
+def test_every_head_of_the_model_view_can_be_reached(server, browser, width):
+    """bertviz draws the model view 970 px wide, wider than the column at these widths: it must fit, not clip."""
+    context, page, blocked = open_bert(server, browser, width, 800)
+    frame_element = page.locator("iframe").nth(1)
+    model = frame_element.content_frame
+    last_head = model.locator("rect[style*='opacity: 0']").nth(11)  # layer 0, head 11 (12 heads a row)
+    box, frame_box = last_head.bounding_box(), frame_element.bounding_box()
+    assert box is not None and frame_box is not None
+    assert frame_box["x"] <= box["x"] and box["x"] + box["width"] <= frame_box["x"] + frame_box["width"] + 1
+    last_head.click()  # and it answers: its detail panel opens
+    assert model.locator("text.detail", has_text="Layer 0, Head 11").count() == 1
+    assert blocked == []
+    context.close()
+
+
+def test_dark_theme_follows_the_system_and_charts_stay_readable(server, browser):
+    context, page, blocked = open_bert(server, browser, 1280, 720, scheme="dark")
+    background = page.evaluate("getComputedStyle(document.querySelector('.stApp')).backgroundColor")
+    assert luminance(background) < 0.2  # the app is dark
+    tick = page.locator(".js-plotly-plot .ytick text").first
+    fill = tick.evaluate("t => getComputedStyle(t).fill")
+    assert luminance(fill) > 0.5  # axis labels light on the dark page
+    assert blocked == []
+    context.close()
