@@ -398,3 +398,19 @@ def test_the_fingerprint_changes_when_a_file_is_rewritten(tiny_family_dir, tmp_p
     os.utime(config, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
     assert model_fingerprint(folder) != before
     assert model_fingerprint(tmp_path / "missing") == ()
+
+
+def test_export_command_writes_any_part_of_an_encoder_decoder(tiny_family_dir, tiny_family, tmp_path, capsys):
+    import json
+
+    from attention_explorer.models.pretrained.command import main as export_main
+
+    out = tmp_path / "cross.json"
+    args = [SENTENCE, "-o", str(out), "--model", str(tiny_family_dir("bart")), "--part", "cross", "--generate", "3"]
+    assert export_main(args) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    expected = capture.run(tiny_family("bart"), SENTENCE, 3).captures["cross"]
+    assert data["kind"] == "cross" and data["query_tokens"] == list(expected.query_tokens)
+    np.testing.assert_allclose(np.array(data["weights"]), expected.weights, atol=1e-6)
+    bad = [SENTENCE, "-o", str(out), "--model", str(tiny_family_dir("gpt2")), "--part", "cross"]
+    assert export_main(bad) == 2 and "no cross attention" in capsys.readouterr().err

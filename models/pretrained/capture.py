@@ -301,3 +301,36 @@ def prefix(cap: AttentionCapture, n: int) -> AttentionCapture:
         cap.attn_implementation,
         dict(cap.meta),
     )
+
+
+def step_query(run: PretrainedRun, step: int) -> int:
+    """The query position whose row chose generated token `step` (0-based).
+
+    Decoder-only: the token before it (prompt_length + step − 1). Encoder-decoder: decoder position `step`
+    (it reads the start token and the outputs before `step`; its cross-attention row is labelled by the output).
+    """
+    if not 0 <= step < len(run.steps):
+        raise ValueError(f"Step {step} is outside the {len(run.steps)} generated tokens")
+    return run.prompt_length + step - 1 if run.family is Family.DECODER else step
+
+
+def max_future_weight(cap: AttentionCapture) -> float:
+    """Largest weight any query puts on a later key (0 when a causal mask holds)."""
+    n_query, n_key = cap.weights.shape[2:]
+    return float(cap.weights[..., np.triu(np.ones((n_query, n_key), dtype=bool), k=1)].max(initial=0.0))
+
+
+def unknown_words(bundle: PretrainedBundle, text: str) -> list[str]:
+    """Pieces of `text` the tokenizer reads as its unknown token, in order, each once."""
+    tok = bundle.tokenizer
+    unk = tok.unk_token_id
+    if unk is None:
+        return []
+    text = text[:MAX_CHARS]
+    enc = tok(text, add_special_tokens=False, return_offsets_mapping=True)
+    out: list[str] = []
+    for token_id, (start, end) in zip(enc["input_ids"], enc["offset_mapping"], strict=True):
+        piece = text[start:end]
+        if token_id == unk and piece not in out:
+            out.append(piece)
+    return out

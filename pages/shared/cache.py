@@ -11,9 +11,25 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from attention_explorer.models.core.capture import ScoreBreakdown
+from attention_explorer.models.finetune.model import (
+    CLASSIFIER_DIR,
+    ClassifierBundle,
+    Comparison,
+    classify,
+    load_classifier,
+)
+from attention_explorer.models.finetune.model import compare as compare_models
+from attention_explorer.models.gpt.model import GPT_DIR
+from attention_explorer.models.gpt.model import read_metrics as read_gpt_metrics
 from attention_explorer.models.pretrained import capture as pretrained
-from attention_explorer.models.pretrained.loading import PretrainedBundle, load_pretrained, model_summary
+from attention_explorer.models.pretrained.loading import (
+    PretrainedBundle,
+    default_model_dir,
+    load_pretrained,
+    model_fingerprint,
+    model_summary,
+)
+from attention_explorer.models.pretrained.scores import HeadScores, head_projections, head_scores
 from attention_explorer.models.translation.translator import (
     WEIGHTS,
     Translation,
@@ -27,35 +43,101 @@ from attention_explorer.viz import bertviz_views
 STATIC = Path(__file__).resolve().parent.parent.parent / "static"  # served at /app/static (enableStaticServing)
 
 
-@st.cache_resource(show_spinner="Loading the model…", max_entries=4)
-def pretrained_bundle(path: str) -> PretrainedBundle:
-    """Load once per directory, shared by every session; read-only after load."""
+# ---- pretrained models: any local Hugging Face directory, the bundled MiniLM, the GPT trained here ----------------
+# Every entry is keyed on the directory AND its files' names, sizes and modification times (model_fingerprint), so
+# a model saved again into the same folder is loaded again instead of being served from the cache.
+
+
+@st.cache_resource(show_spinner="Loading the model…", max_entries=3)
+def _pretrained_bundle(path: str, fingerprint: tuple) -> PretrainedBundle:
     return load_pretrained(path)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def pretrained_run(path: str, text: str) -> pretrained.PretrainedRun:
-    """Attention capture and layer inputs of `text`: one forward pass per (model, text)."""
-    return pretrained.run(pretrained_bundle(path), text)
+def pretrained_bundle(path: str) -> PretrainedBundle:
+    """Load once per directory (and version of its files), shared by every session; read-only after load.
+
+    At most three models stay loaded (the bundled one, the GPT, one more): a 1 B-parameter model is 4 GB.
+    """
+    return _pretrained_bundle(path, model_fingerprint(path))
+
+
+@st.cache_data(show_spinner="Running the model…", max_entries=16)
+def _pretrained_run(path: str, fingerprint: tuple, text: str, budget: int) -> pretrained.PretrainedRun:
+    return pretrained.run(_pretrained_bundle(path, fingerprint), text, budget)
+
+
+def pretrained_run(path: str, text: str, budget: int = pretrained.DEFAULT_NEW_TOKENS) -> pretrained.PretrainedRun:
+    """Attentions, layer inputs and generated tokens of `text`: one run per (model, text, token budget)."""
+    return _pretrained_run(path, model_fingerprint(path), text, budget)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def pretrained_scores(path: str, text: str, layer: int, head: int, query: int) -> ScoreBreakdown:
-    return pretrained.score_breakdown(pretrained_bundle(path), pretrained_run(path, text), layer, head, query)
+def _pretrained_scores(
+    path: str, fingerprint: tuple, text: str, budget: int, part: str, layer: int, head: int, query: int
+) -> HeadScores:
+    bundle = _pretrained_bundle(path, fingerprint)
+    return head_scores(bundle, _pretrained_run(path, fingerprint, text, budget), part, layer, head, query)
+
+
+def pretrained_scores(
+    path: str, text: str, layer: int, head: int, query: int, *, part: str = "", budget: int = 0
+) -> HeadScores:
+    """How one score is made (ScoreUnavailable, a ValueError, when this architecture's cannot be recomputed)."""
+    budget = budget or pretrained.DEFAULT_NEW_TOKENS
+    part = part or next(iter(pretrained_run(path, text, budget).captures))
+    return _pretrained_scores(path, model_fingerprint(path), text, budget, part, layer, head, query)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
+def _pretrained_summary(path: str, fingerprint: tuple) -> dict[str, object]:
+    return model_summary(_pretrained_bundle(path, fingerprint))
+
+
 def pretrained_summary(path: str) -> dict[str, object]:
-    return model_summary(pretrained_bundle(path))
+    return _pretrained_summary(path, model_fingerprint(path))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def pretrained_qkv(
     path: str, text: str, layer: int, head: int
 ) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray]:
-    """(tokens, q, k, v) of one head for `text`."""
+    """(tokens, q, k, v) of one head of a BERT-style encoder for `text`."""
     run = pretrained_run(path, text)
-    return (run.capture.query_tokens, *pretrained.head_projections(pretrained_bundle(path), run, layer, head))
+    return (run.capture.query_tokens, *head_projections(pretrained_bundle(path), run, layer, head))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _gpt_metrics(fingerprint: tuple) -> dict:
+    return read_gpt_metrics()
+
+
+def gpt_metrics() -> dict:
+    """metrics.json of the GPT trained here (perplexity, previous-token heads); {} if absent."""
+    return _gpt_metrics(model_fingerprint(GPT_DIR))
+
+
+# ---- the fine-tuned classifier (bundled MiniLM + LoRA adapter) ---------------------------------------------------
+
+
+@st.cache_resource(show_spinner="Loading the fine-tuned model…", max_entries=2)
+def _classifier(fingerprint: tuple) -> ClassifierBundle:
+    return load_classifier(CLASSIFIER_DIR)  # the name looked up here, so a test can point it elsewhere
+
+
+def classifier() -> ClassifierBundle:
+    """The fine-tuned MiniLM (adapter merged), reloaded when the files in models/weights/classifier change."""
+    return _classifier(model_fingerprint(CLASSIFIER_DIR))
+
+
+@st.cache_data(show_spinner="Running both models…", max_entries=16)
+def _finetune_comparison(fingerprint: tuple, text: str) -> Comparison:
+    base = pretrained_run(str(default_model_dir()), text).capture
+    return compare_models(base, classify(_classifier(fingerprint), text))
+
+
+def finetune_comparison(text: str) -> Comparison:
+    """`text` through the bundled MiniLM and through its fine-tuned copy: both attentions, the prediction."""
+    return _finetune_comparison(model_fingerprint(CLASSIFIER_DIR), text)
 
 
 @st.cache_resource
