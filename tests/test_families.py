@@ -414,3 +414,15 @@ def test_export_command_writes_any_part_of_an_encoder_decoder(tiny_family_dir, t
     np.testing.assert_allclose(np.array(data["weights"]), expected.weights, atol=1e-6)
     bad = [SENTENCE, "-o", str(out), "--model", str(tiny_family_dir("gpt2")), "--part", "cross"]
     assert export_main(bad) == 2 and "no cross attention" in capsys.readouterr().err
+
+
+def test_a_big_model_gets_fewer_tokens_so_a_capture_stays_bounded(tiny_family, monkeypatch):
+    from attention_explorer.models.pretrained import loading
+
+    bundle = tiny_family("bert")  # 2 layers × 4 heads, 64 positions
+    assert bundle.max_tokens == 64
+    monkeypatch.setattr(loading, "MAX_ATTENTION_WEIGHTS", 2 * 4 * 30 * 30)
+    assert bundle.max_tokens == 30
+    cap = capture.capture(bundle, "the cat sat on the mat . " * 10)
+    assert len(cap.query_tokens) == 30 and cap.truncated_from == 72
+    assert cap.weights.size <= 2 * 4 * 30 * 30

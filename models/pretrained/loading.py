@@ -35,8 +35,8 @@ PACKAGE_MODELS = Path(__file__).resolve().parent.parent  # models/ of this packa
 MAX_CHARS = 20_000  # far past 512 tokens; bounds tokenizer work on pasted books
 BUNDLED_NAME = "all-MiniLM-L6-v2"
 # Attention weights kept for one input: layers × heads × tokens² floats. 6 × 12 × 512² ≈ 19 M (75 MB) is the
-# bundled model's most; a bigger model gets fewer tokens so one capture stays under this many weights.
-MAX_ATTENTION_WEIGHTS = 40_000_000
+# bundled model's most; a bigger model gets fewer tokens (BERT-base: 372) so one capture stays under this many.
+MAX_ATTENTION_WEIGHTS = 20_000_000
 # Largest model loaded (parameters), overridable by the environment variable of the same name: a 2-core
 # machine runs 1 B parameters (4 GB in float32) slowly but does run them.
 MAX_PARAMETERS_VARIABLE = "ATTENTION_EXPLORER_MAX_PARAMETERS"
