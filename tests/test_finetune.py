@@ -107,3 +107,14 @@ def test_train_classifier_writes_an_adapter_the_app_loads(tmp_path):
     assert not (folder / "README.md").exists()
     result = classify(load_classifier(folder), "did the cat sleep ?")
     assert result.probabilities.sum() == pytest.approx(1.0, abs=1e-5)
+
+
+def test_an_adapter_of_another_shape_is_refused(tmp_path):
+    folder = tmp_path / "classifier"
+    shutil.copytree(CLASSIFIER_DIR, folder)
+    state = load_file(folder / "adapter_model.safetensors")
+    save_file(
+        {k: torch.cat([v, v]) if "lora_A" in k else v for k, v in state.items()}, folder / "adapter_model.safetensors"
+    )
+    with pytest.raises(CheckpointError, match="does not fit"):
+        load_classifier(folder)

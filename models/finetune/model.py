@@ -95,7 +95,12 @@ def load_classifier(folder: Path = CLASSIFIER_DIR) -> ClassifierBundle:
         raise CheckpointError(f"{where} is unreadable ({exc}). Retrain with: {RETRAIN}") from exc
     base = base_classifier(len(labels))
     model = PeftModel(base, config)
-    result: Any = set_peft_model_state_dict(model, state)
+    try:
+        result: Any = set_peft_model_state_dict(model, state)
+    except (KeyError, RuntimeError, ValueError) as exc:  # a tensor missing, or of another shape
+        raise CheckpointError(
+            f"{where}/adapter_model.safetensors does not fit ({exc}). Retrain with: {RETRAIN}"
+        ) from exc
     wanted = [k for k in result.missing_keys if "lora_" in k or "modules_to_save" in k]
     if result.unexpected_keys or wanted or not all(any(k.endswith(h) for k in state) for h in HEAD):
         odd = sorted(result.unexpected_keys) or wanted or ["the classification head"]

@@ -28,6 +28,7 @@ from attention_explorer.models.finetune.labels import LABELS, sentence_type
 from attention_explorer.models.finetune.model import CLASSIFIER_DIR, base_classifier
 from attention_explorer.models.training import corpus
 from attention_explorer.models.training.loop import Log
+from attention_explorer.models.training.train_gpt import provenance
 
 # Sentences as people type them (capitals, contractions, missing punctuation, words the corpus lacks), by label.
 TYPED = {
@@ -197,17 +198,6 @@ def train(config: ClassifierTrainConfig, log: Log):
     return model, tokenizer, metrics
 
 
-def provenance(argv: Sequence[str]) -> dict:
-    import peft
-    import transformers
-
-    from attention_explorer.models.training.train import provenance as base
-
-    info = base(argv)
-    info["versions"].update(transformers=transformers.__version__, peft=peft.__version__)
-    return info
-
-
 def main(argv: Sequence[str] | None = None, *, log: Log = lambda msg: print(msg, flush=True)) -> int:
     parser = argparse.ArgumentParser(prog="attention-explorer train classifier", description=__doc__.splitlines()[0])
     parser.add_argument("model", choices=["classifier"])
@@ -220,6 +210,7 @@ def main(argv: Sequence[str] | None = None, *, log: Log = lambda msg: print(msg,
     given = list(argv) if argv is not None else sys.argv[1:]
     args = parser.parse_args(given)
     torch.set_num_threads(2)
+    origin = provenance(given, "transformers", "peft")  # the commit the run starts from
     config = ClassifierTrainConfig(size=args.size, per_label=args.per_label, seed=args.seed, epochs=args.epochs)
     model, _, metrics = train(config, log)
     folder = args.out / "classifier"
@@ -230,7 +221,7 @@ def main(argv: Sequence[str] | None = None, *, log: Log = lambda msg: print(msg,
     (folder / "README.md").unlink(missing_ok=True)  # peft's model-card template
     task = {"labels": list(LABELS), "base_model": "all-MiniLM-L6-v2 (bundled)", "rule": "models/finetune/labels.py"}
     (folder / "task.json").write_text(json.dumps(task, indent=2), encoding="utf-8")
-    metrics.update(provenance(given))
+    metrics.update(origin)
     (folder / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False), encoding="utf-8")
     log(
         f"test accuracy {metrics['test']['accuracy']:.3f}, without final punctuation "

@@ -14,6 +14,7 @@ import argparse
 import json
 import math
 import random
+import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -187,15 +188,38 @@ def train(config: GPTTrainConfig, log: Log) -> tuple[GPT2LMHeadModel, PreTrained
     return model, tokenizer, metrics
 
 
-def provenance(argv: Sequence[str]) -> dict:
-    """The command, commit and library versions (transformers and tokenizers added to the translators' list)."""
-    import tokenizers
-    import transformers
+def without_out(argv: Sequence[str]) -> list[str]:
+    """The command line without --out (where the files go changes nothing in them)."""
+    out, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--out":
+            skip = True
+        elif not arg.startswith("--out="):
+            out.append(arg)
+    return out
+
+
+def provenance(argv: Sequence[str], *packages: str) -> dict:
+    """The command (without --out), commit and library versions: the translators' list plus `packages`."""
+    import importlib.metadata
 
     from attention_explorer.models.training.train import provenance as base
 
-    info = base(argv)
-    info["versions"].update(transformers=transformers.__version__, tokenizers=tokenizers.__version__)
+    info = base(without_out(argv))
+    info["versions"].update({name: importlib.metadata.version(name) for name in packages})
+    try:  # tracked files edited since that commit: the commit alone would not reproduce the run
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).parent,
+        ).stdout
+        info["uncommitted_changes"] = bool(status.strip())
+    except (OSError, subprocess.CalledProcessError):
+        pass
     return info
 
 
@@ -210,6 +234,7 @@ def main(argv: Sequence[str] | None = None, *, log: Log = lambda msg: print(msg,
     given = list(argv) if argv is not None else sys.argv[1:]
     args = parser.parse_args(given)
     torch.set_num_threads(2)
+    origin = provenance(given, "transformers", "tokenizers")  # the commit the run starts from
     config = GPTTrainConfig(size=args.size, seed=args.seed, epochs=args.epochs)
     model, tokenizer, metrics = train(config, log)
     folder = args.out / "gpt"
@@ -217,7 +242,7 @@ def main(argv: Sequence[str] | None = None, *, log: Log = lambda msg: print(msg,
     model.save_pretrained(folder, safe_serialization=True)
     tokenizer.save_pretrained(folder)
     metrics["examples"] = typed_examples(folder)
-    metrics.update(provenance(given))
+    metrics.update(origin)
     (folder / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False), encoding="utf-8")
     found = metrics["previous_token"]["heads"]
     log(f"test perplexity {metrics['test']['perplexity']:.2f}; previous-token heads (layer, head): {found}")
