@@ -11,6 +11,7 @@ st.set_page_config(page_title="Attention Explorer", layout="wide")
 navigation = st.navigation(
     [
         st.Page("pages/home.py", title="Home", default=True),
+        st.Page("pages/pooling.py", title="Attention pooling", url_path="pooling"),
         st.Page("pages/seq2seq.py", title="Seq2seq + Bahdanau attention", url_path="seq2seq"),
         st.Page("pages/transformer.py", title="Transformer attentions", url_path="transformer"),
         st.Page("pages/rnn_vs_transformer.py", title="RNN vs Transformer", url_path="rnn_vs_transformer"),
@@ -19,6 +20,7 @@ navigation = st.navigation(
         st.Page("pages/bert.py", title="Pretrained Transformers", url_path="bert"),
         st.Page("pages/gpt.py", title="GPT: next-word prediction", url_path="gpt"),
         st.Page("pages/finetune.py", title="Fine-tuned BERT", url_path="finetune"),
+        st.Page("pages/vit.py", title="Vision Transformer", url_path="vit"),
     ]
 )
 navigation.run()

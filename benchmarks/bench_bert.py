@@ -86,7 +86,7 @@ def browser_times(sizes: list[int]) -> dict[int, float]:
         blocked = bs.cut_network(context)
         page = context.new_page()
         page.goto(url)
-        page.get_by_text("Open BERT self-attention").click()
+        page.locator("[data-testid='stSidebarNavLink']", has_text="BERT self-attention").click()
         bs.wait_drawn(page, "cat", 14)
         for n in sizes:
             runs = []

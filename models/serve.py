@@ -6,11 +6,15 @@ so every setting in the package's own file is passed on the command line (a late
 
 from __future__ import annotations
 
+import argparse
+import os
 import subprocess
 import sys
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
+
+from attention_explorer.models.pretrained.paths import ANY_PATH, ROOTS_VARIABLE
 
 ROOT = Path(__file__).resolve().parent.parent  # the package root: app.py, pages/, .streamlit/
 
@@ -29,6 +33,18 @@ def config_flags(path: Path = ROOT / ".streamlit" / "config.toml") -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Extra arguments go to `streamlit run`, e.g. `attention-explorer run --server.port 8600`."""
-    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), *config_flags(), *(argv or [])]
-    return subprocess.call(command)
+    """`--model-root DIR` (repeatable) allows local model directories under DIR; `--any-model-path` allows
+    any path (a single-user run). Other arguments go to `streamlit run`, e.g. `--server.port 8600`."""
+    parser = argparse.ArgumentParser(prog="attention-explorer run", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--model-root", action="append", default=[], help="a folder whose model directories may be opened"
+    )
+    parser.add_argument("--any-model-path", action="store_true", help="allow every path (only for a single-user run)")
+    args, streamlit_args = parser.parse_known_args(argv)
+    env = dict(os.environ)
+    if args.any_model_path:
+        env[ROOTS_VARIABLE] = ANY_PATH
+    elif args.model_root:
+        env[ROOTS_VARIABLE] = os.pathsep.join(str(Path(r).expanduser().resolve()) for r in args.model_root)
+    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), *config_flags(), *streamlit_args]
+    return subprocess.call(command, env=env)

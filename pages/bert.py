@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
 from attention_explorer.models.core.analysis import head_entropy
@@ -10,10 +12,12 @@ from attention_explorer.models.core.export import to_csv, to_json
 from attention_explorer.models.gpt.model import GPT_DIR
 from attention_explorer.models.pretrained import capture as pretrained
 from attention_explorer.models.pretrained.loading import MAX_CHARS, Family, ModelLoadError, default_model_dir
-from attention_explorer.pages.shared import cache
+from attention_explorer.models.pretrained.paths import PathRefused, allowed_roots, describe_roots, resolve_model_dir
+from attention_explorer.pages.shared import cache, state
 from attention_explorer.pages.shared.setup import page_setup
-from attention_explorer.pages.shared.widgets import chart
+from attention_explorer.pages.shared.widgets import chart, open_clicked_head, sentence_box
 from attention_explorer.viz import bertviz_views, generation, heatmap
+from attention_explorer.viz.text import literal, quoted
 
 page_setup()
 
@@ -21,6 +25,10 @@ EXAMPLE = "The cat sat on the mat because the mat was warm."
 BUNDLED, GPT, LOCAL = "Bundled: all-MiniLM-L6-v2", "Trained here: GPT", "Local directory"
 PARTS = {"encoder": "Encoder self-attention", "decoder": "Decoder causal self-attention", "cross": "Cross-attention"}
 BERTVIZ_NAMES = {"encoder": "Encoder", "decoder": "Decoder", "cross": "Cross"}
+SOURCES = [BUNDLED, GPT, LOCAL]
+SOURCE = state.Field("bert_source", "model", str, BUNDLED)
+TEXT = state.Field("bert_text", "text", str, EXAMPLE, max_len=MAX_CHARS, shared_text=True)
+TOKENS = state.Field("bert_budget", "tokens", int, pretrained.DEFAULT_NEW_TOKENS, lo=1, hi=pretrained.MAX_NEW_TOKENS)
 
 st.title("Pretrained Transformers")
 st.caption(
@@ -32,7 +40,7 @@ st.caption(
 # ---- model ---------------------------------------------------------------------------------------------------------
 with st.sidebar:
     st.subheader("Model")
-    source = st.radio("Model", [BUNDLED, GPT, LOCAL], key="bert_source", label_visibility="collapsed")
+    source = state.bound(SOURCE, st.radio, "Model", SOURCES, label_visibility="collapsed", valid=state.within(SOURCES))
     if source == LOCAL:
         model_dir = st.text_input(
             "Model directory",
@@ -41,39 +49,49 @@ with st.sidebar:
             help="A folder saved by save_pretrained: config.json, *.safetensors, tokenizer files. Encoder-only, "
             "decoder-only or encoder-decoder text models.",
         )
+        roots = allowed_roots()
+        st.caption(f"Folders this server allows: {literal(describe_roots(roots))}")
         if not model_dir.strip():
             st.info("Type the path of a local Hugging Face model directory (BERT, GPT-2, Llama, T5, BART, …).")
             st.stop()
-        model_path = model_dir.strip()
+        try:
+            model_path = str(resolve_model_dir(model_dir, roots))
+        except PathRefused as exc:
+            st.error(literal(str(exc), 400))
+            st.stop()
     else:
         model_path = str(GPT_DIR if source == GPT else default_model_dir())
 
 try:
     bundle = cache.pretrained_bundle(model_path)
 except ModelLoadError as exc:
-    st.error(f"Could not load this model. {exc}")
+    st.error(f"Could not load this model. {literal(str(exc), 600)}")
     st.stop()
 generates = bundle.family is not Family.ENCODER
 
 # ---- input ---------------------------------------------------------------------------------------------------------
 col_text, col_budget = st.columns([4, 1]) if generates else (st.container(), None)
-text = col_text.text_input(
-    "Sentence",
-    value=EXAMPLE,
-    key="bert_text",
-    max_chars=MAX_CHARS,
-    help="Press Enter to run. Up to the model's token limit is shown; longer text is cut.",
-)
+with col_text:
+    text = sentence_box(
+        TEXT,
+        "Sentence",
+        MAX_CHARS,
+        help="Press Enter to run. Up to the model's token limit is shown; longer text is cut.",
+    )
 budget = pretrained.DEFAULT_NEW_TOKENS
 if col_budget is not None:
-    budget = col_budget.number_input(
-        "Tokens to generate",
-        1,
-        pretrained.MAX_NEW_TOKENS,
-        pretrained.DEFAULT_NEW_TOKENS,
-        key="bert_budget",
-        help="Greedy decoding: each step appends the most probable token; it stops earlier at the end-of-text token.",
-    )
+    with col_budget:
+        budget = int(
+            state.bound(
+                TOKENS,
+                st.number_input,
+                "Tokens to generate",
+                1,
+                pretrained.MAX_NEW_TOKENS,
+                help="Greedy decoding: each step appends the most probable token; it stops earlier at the "
+                "end-of-text token.",
+            )
+        )
 if not text.strip():
     st.info("Type a sentence above and press Enter to see where each token looks.")
     st.stop()
@@ -81,12 +99,12 @@ if not text.strip():
 try:
     run = cache.pretrained_run(model_path, text, budget)
 except ValueError as exc:
-    st.error(f"The model could not process this text: {exc}")
+    st.error(f"The model could not process this text: {literal(str(exc), 400)}")
     st.stop()
 
 unknown = pretrained.unknown_words(bundle, text)
 if unknown:
-    st.warning("Read as unknown by this model's tokenizer: " + ", ".join(f"“{w}”" for w in unknown[:20]))
+    st.warning("Read as unknown by this model's tokenizer: " + ", ".join(quoted(w, 40) for w in unknown[:20]))
 first = run.capture
 if first.truncated_from:
     kept = len(first.query_tokens) if bundle.family is not Family.DECODER else run.prompt_length
@@ -106,14 +124,6 @@ if generates and run.steps:
     st.subheader("Generated")
     st.text(("" if bundle.family is Family.ENCODER_DECODER else text.strip() + " → ") + run.generated_text)
     chart(st, generation.generation_figure(run.steps), key="bert_generation")
-
-
-def _open_clicked_head() -> None:
-    """Grid click → per-head view: runs before the rerun, so the selectboxes can still be set."""
-    points = st.session_state["bert_grid"].selection.points
-    if points:
-        layer, head = heatmap.grid_head(points[0]["point_index"], capture.num_heads)
-        st.session_state["bert_layer"], st.session_state["bert_head"] = layer, head
 
 
 for key, limit in (("bert_layer", capture.num_layers), ("bert_head", capture.num_heads)):
@@ -144,7 +154,7 @@ with right:
         st,
         heatmap.heads_grid(capture),
         key="bert_grid",
-        on_select=_open_clicked_head,
+        on_select=functools.partial(open_clicked_head, *("bert_grid", "bert_layer", "bert_head", capture.num_heads)),
         selection_mode="points",
         config={"displayModeBar": False},
     )
@@ -216,15 +226,19 @@ for view, title in views:
     window, start = bertviz_views.max_window(view, capture.num_layers, capture.num_heads, longest), 0
     if window < longest:
         c_size, c_start = st.columns(2)
-        window = c_size.number_input(
-            f"{title}: tokens shown",
-            2,
-            longest,
-            window,
-            key=f"bert_{view}_window",
-            help="bertviz draws one SVG line per weight (about 100,000 lines a second): more tokens, slower drawing.",
+        window = int(
+            c_size.number_input(
+                f"{title}: tokens shown",
+                2,
+                longest,
+                window,
+                key=f"bert_{view}_window",
+                help="bertviz draws one SVG line per weight (about 100,000 lines a second): more tokens, slower.",
+            )
         )
-        start = c_start.slider(f"{title}: first token shown", 0, longest - window, 0, key=f"bert_{view}_start")
+        start = 0  # the whole input: a slider from 0 to 0 cannot be drawn
+        if window < longest:
+            start = c_start.slider(f"{title}: first token shown", 0, longest - window, 0, key=f"bert_{view}_start")
         lines = bertviz_views.lines_drawn(view, capture.num_layers, capture.num_heads, window)
         st.caption(
             f"Showing tokens {start}–{start + window - 1} of {longest} ({lines:,} lines); "

@@ -7,14 +7,20 @@ import streamlit as st
 from attention_explorer.models.core.checkpoint import CheckpointError
 from attention_explorer.models.finetune.model import RETRAIN
 from attention_explorer.models.pretrained.loading import MAX_CHARS
-from attention_explorer.pages.shared import cache
+from attention_explorer.pages.shared import cache, state
 from attention_explorer.pages.shared.setup import page_setup
-from attention_explorer.pages.shared.widgets import chart
+from attention_explorer.pages.shared.widgets import chart, sentence_box
 from attention_explorer.viz import compare, heatmap
+from attention_explorer.viz.text import literal
 
 page_setup()
 
 EXAMPLE = "Did the old king sell the castle"
+TEXT = state.Field("ft_text", "text", str, EXAMPLE, max_len=MAX_CHARS, shared_text=True)
+CLS_LAYER = state.Field("ft_layer", "layer", int, 5, lo=0, hi=63)  # the last layer of the 6-layer MiniLM
+# None: the head that changed most for this sentence (the page's choice until a person picks one)
+HEAD_LAYER = state.Field("ft_head_layer", "hlayer", int, None, lo=0, hi=63)
+HEAD = state.Field("ft_head", "head", int, None, lo=0, hi=63)
 
 st.title("Fine-tuned BERT: transfer learning")
 st.caption(
@@ -26,17 +32,17 @@ st.caption(
 try:
     model = cache.classifier()
 except CheckpointError as exc:
-    st.error(f"The fine-tuned model could not be loaded. {exc}")
+    st.error(f"The fine-tuned model could not be loaded. {exc}")  # a fixed folder: no typed text in the message
     st.stop()
 
-text = st.text_input("Sentence", value=EXAMPLE, key="ft_text", max_chars=MAX_CHARS, help="Press Enter to run.")
+text = sentence_box(TEXT, "Sentence", MAX_CHARS, help="Press Enter to run.")
 if not text.strip():
     st.info("Type a sentence and press Enter: try one without its question mark.")
     st.stop()
 try:
     result = cache.finetune_comparison(text)
 except ValueError as exc:
-    st.error(f"The models could not process this text: {exc}")
+    st.error(f"The models could not process this text: {literal(str(exc), 400)}")
     st.stop()
 pre, ft = result.pretrained, result.finetuned.capture
 if ft.truncated_from:
@@ -51,7 +57,8 @@ chart(p2, compare.prediction_figure(result.finetuned.labels, result.finetuned.pr
 # ---- [CLS] rows side by side ---------------------------------------------------------------------------------------
 st.subheader("Where [CLS] looks, before and after")
 st.caption("The classification head reads [CLS]'s final vector, so its attention is where the task shows first.")
-layer = st.selectbox("Layer", range(ft.num_layers), index=ft.num_layers - 1, key="ft_layer")
+layers, heads = list(range(ft.num_layers)), list(range(ft.num_heads))
+layer = state.bound(CLS_LAYER, st.selectbox, "Layer", layers, valid=state.within(layers))
 rows = [pre.weights[layer, :, 0, :], ft.weights[layer, :, 0, :]]
 chart(st, compare.first_row_figure(ft.key_tokens, rows, ["pretrained", "fine-tuned"], layer), key="ft_cls")
 
@@ -72,8 +79,14 @@ with d2:
 
 c_layer, c_head = st.columns(2)
 best_layer, best_head, _ = result.most_changed(1)[0]
-h_layer = c_layer.selectbox("Layer ", range(ft.num_layers), index=best_layer, key="ft_head_layer")
-h_head = c_head.selectbox("Head", range(ft.num_heads), index=best_head, key="ft_head")
+with c_layer:
+    h_layer = state.bound(
+        HEAD_LAYER, st.selectbox, "Layer ", layers, valid=lambda v: best_layer if v is None else state.within(layers)(v)
+    )
+with c_head:
+    h_head = state.bound(
+        HEAD, st.selectbox, "Head", heads, valid=lambda v: best_head if v is None else state.within(heads)(v)
+    )
 left, right = st.columns(2)
 chart(left, heatmap.head_heatmap(pre, h_layer, h_head), key="ft_pre_heatmap")
 chart(right, heatmap.head_heatmap(ft, h_layer, h_head), key="ft_ft_heatmap")

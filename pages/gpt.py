@@ -7,16 +7,23 @@ import streamlit as st
 from attention_explorer.models.core.analysis import previous_token_weight
 from attention_explorer.models.gpt.model import GPT_DIR, RETRAIN
 from attention_explorer.models.pretrained import capture as pretrained
-from attention_explorer.models.pretrained.loading import ModelLoadError
-from attention_explorer.pages.shared import cache
+from attention_explorer.models.pretrained.loading import MAX_CHARS, ModelLoadError
+from attention_explorer.pages.shared import cache, state
 from attention_explorer.pages.shared.setup import page_setup
-from attention_explorer.pages.shared.widgets import chart
+from attention_explorer.pages.shared.widgets import chart, sentence_box
 from attention_explorer.viz import generation, heatmap
+from attention_explorer.viz.text import literal, quoted
 
 page_setup()
 
 EXAMPLE = "the old king will"
 MODEL = str(GPT_DIR)
+# A prompt to continue, not a sentence to analyse: it does not take the sentence typed on the other pages.
+TEXT = state.Field("gpt_text", "text", str, EXAMPLE, max_len=MAX_CHARS)
+WORDS = state.Field("gpt_budget", "words", int, 10, lo=1, hi=pretrained.MAX_NEW_TOKENS)
+STEP = state.Field("gpt_step", "step", int, 0, lo=0, hi=pretrained.MAX_NEW_TOKENS - 1)
+LAYER = state.Field("gpt_layer", "layer", int, 0, lo=0, hi=63)
+HEAD = state.Field("gpt_head", "head", int, 0, lo=0, hi=63)
 
 st.title("GPT: next-word prediction")
 st.caption(
@@ -28,28 +35,38 @@ st.caption(
 try:
     bundle = cache.pretrained_bundle(MODEL)
 except ModelLoadError as exc:
-    st.error(f"The GPT could not be loaded. {exc} Retrain with: {RETRAIN}")
+    st.error(f"The GPT could not be loaded. {exc} Retrain with: `{RETRAIN}`")  # a fixed folder: no typed text
     st.stop()
 
 # ---- input ---------------------------------------------------------------------------------------------------------
 col_text, col_budget = st.columns([4, 1])
-text = col_text.text_input("Prompt", value=EXAMPLE, key="gpt_text", max_chars=2000, help="Press Enter to run.")
-budget = col_budget.number_input(
-    "Words to generate", 1, pretrained.MAX_NEW_TOKENS, 10, key="gpt_budget", help="Greedy: the most probable each time."
-)
+with col_text:
+    text = sentence_box(TEXT, "Prompt", MAX_CHARS, help="Press Enter to run.")
+with col_budget:
+    budget = int(
+        state.bound(
+            WORDS,
+            st.number_input,
+            "Words to generate",
+            1,
+            pretrained.MAX_NEW_TOKENS,
+            help="Greedy: the most probable each time.",
+        )
+    )
 if not text.strip():
     st.info("Type the start of a sentence and press Enter: the model continues it, one word at a time.")
     st.stop()
 try:
     run = cache.pretrained_run(MODEL, text, budget)
 except ValueError as exc:
-    st.error(f"The model could not process this prompt: {exc}")
+    st.error(f"The model could not process this prompt: {literal(str(exc), 400)}")
     st.stop()
 unknown = pretrained.unknown_words(bundle, text)
 if unknown:
     st.warning(
-        "Never seen in training, read as <unk>: " + ", ".join(f"“{w}”" for w in unknown[:20]) + ". The model knows "
-        "only the words of the generated corpus."
+        "Never seen in training, read as `<unk>`: "
+        + ", ".join(quoted(w, 40) for w in unknown[:20])
+        + ". The model knows only the words of the generated corpus."
     )
 cap = run.capture
 if cap.truncated_from:
@@ -61,15 +78,22 @@ left, right = st.columns([2, 3])
 chart(left, generation.next_token_figure(run.steps[0], "after the prompt"), key="gpt_next")
 with right:
     st.markdown("**The prompt and what the model wrote** (greedy decoding)")
-    st.text(f"{text.strip()} → {run.generated_text}")
+    shown = text.strip() if len(text.strip()) <= 300 else text.strip()[:300] + "…"
+    st.text(f"{shown} → {run.generated_text}")
     chart(st, generation.generation_figure(run.steps), key="gpt_generation")
 
 # ---- step by step --------------------------------------------------------------------------------------------------
 st.subheader("Generation step by step")
-step = st.slider("Step", 0, len(run.steps) - 1, 0, key="gpt_step") if len(run.steps) > 1 else 0
+last = len(run.steps) - 1
+step = 0
+if last > 0:
+    step = state.bound(STEP, st.slider, "Step", 0, last, valid=lambda v: min(max(int(v), 0), last))
 c_layer, c_head = st.columns(2)
-layer = c_layer.selectbox("Layer", range(cap.num_layers), key="gpt_layer")
-head = c_head.selectbox("Head", range(cap.num_heads), key="gpt_head")
+layers, heads = list(range(cap.num_layers)), list(range(cap.num_heads))
+with c_layer:
+    layer = state.bound(LAYER, st.selectbox, "Layer", layers, valid=state.within(layers))
+with c_head:
+    head = state.bound(HEAD, st.selectbox, "Head", heads, valid=state.within(heads))
 query = pretrained.step_query(run, step)
 seen = pretrained.prefix(cap, query + 1)  # what the model had read when it chose this step's word
 s1, s2 = st.columns(2)

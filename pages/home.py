@@ -1,28 +1,41 @@
-"""Home: what each page teaches and how to start."""
+"""Home: the lesson route, in the order a course teaches attention, and what each page shows."""
 
 import streamlit as st
 
+from attention_explorer.pages.shared.route import ROUTE
 from attention_explorer.pages.shared.setup import page_setup
 
 page_setup()
 
 st.title("Attention Explorer")
 st.markdown(
-    """
-Type a sentence and see what a network attends to. Everything runs on this computer: no network is
-needed once the app is installed.
+    "Type a sentence and see what a network attends to. Everything runs on this computer: no network is "
+    "needed once the app is installed."
+)
 
-**Seq2seq + Bahdanau attention** — a GRU encoder-decoder trained in this repo on generated
-English→French sentences:
-- the translation and the alignment matrix α(t, i) (French rows, English columns), with the gold
-  alignment outlined for test sentences — reordering such as *green apple → pomme verte* shows as a crossing,
-- decoding step by step: the scores e(t, i), the weights α(t, i) = softmax, the word emitted,
-- the same model without attention side by side, and quality against sentence length for both: the
-  fixed context vector forgets the start of long sentences.
+st.subheader("The lesson, step by step")
+st.caption("Each step opens a page on a prepared example; the link it opens can be bookmarked or shared.")
+for number, step in enumerate(ROUTE, start=1):
+    text, link = st.columns([5, 2], vertical_alignment="center")
+    text.markdown(f"**{number}. {step.title}** — {step.question}")
+    link.page_link(step.page, label=f"Open step {number}", query_params=step.query, icon="▶️")
 
-**Transformer attentions** — a small Transformer trained on the same sentences: encoder
-self-attention, decoder causal self-attention (the mask visibly holds) and encoder-decoder
-cross-attention, per layer and head, and bertviz's encoder-decoder views.
+with st.expander("What each page shows"):
+    st.markdown(
+        """
+**Attention pooling** — Nadaraya–Watson kernel regression, the chapter's first example: queries, keys and
+values before any network; the weight matrix for a Gaussian kernel of adjustable width (average pooling at one
+end, nearest neighbour at the other), one query's weight row, and a learned width trained in the page.
+
+**Seq2seq + Bahdanau attention** — a GRU encoder-decoder trained in this repo on generated English→French
+sentences: the translation and the alignment matrix α(t, i) (French rows, English columns), with the gold
+alignment outlined for test sentences; decoding step by step (scores e, weights α, the context vector drawn
+as the weighted sum of the encoder states); the same model without attention side by side, and quality
+against sentence length for both: the fixed context vector forgets the start of long sentences.
+
+**Transformer attentions** — a small Transformer trained on the same sentences: encoder self-attention,
+decoder causal self-attention and encoder-decoder cross-attention, per layer and head, and bertviz's
+encoder-decoder views.
 
 **RNN vs Transformer** — one sentence through both models: Bahdanau α next to a Transformer
 cross-attention head, on the same axes, each scored against the gold alignment.
@@ -34,21 +47,13 @@ position-similarity matrix, PE(p+k) as a fixed linear map of PE(p), and learned 
 scores → ÷√d → mask → softmax (with temperature) → output; additive vs dot-product scoring; multi-head
 split, attend, concatenate.
 
-**BERT self-attention** — a pretrained BERT-family encoder (all-MiniLM-L6-v2, 6 layers × 12 heads,
-bundled; or any local BERT-family model directory):
-- a heatmap of one layer and head (which tokens each token looks at),
-- every head at once, to spot the diagonal, previous-token, [CLS] and [SEP] heads — click one to open it,
-- bertviz's head view and model view,
-- how one score is made: q·k, divided by √d, softmax — with the model's real numbers,
-- an integrity panel and CSV / JSON export.
+**BERT self-attention** — a pretrained encoder (all-MiniLM-L6-v2, bundled; or any local model directory):
+one head's heatmap, every head at once, bertviz's head and model views, how one score is made from the
+model's own q and k, an integrity panel and CSV / JSON export.
 
-Try: *The animal didn't cross the street because it was too tired.* — then look for a head in which
-"it" attends to "animal".
+**Vision Transformer** — a small ViT trained in this repo on scikit-learn's bundled 8×8 digits (98.6% on
+held-out digits): choose or draw a digit, see [CLS]'s attention over the image per layer and head, where a
+clicked patch looks, attention rollout, and the learned position embeddings rediscovering the 2-D grid.
 """
-)
-st.page_link("pages/seq2seq.py", label="Open Seq2seq + Bahdanau attention")
-st.page_link("pages/transformer.py", label="Open Transformer attentions")
-st.page_link("pages/rnn_vs_transformer.py", label="Open RNN vs Transformer")
-st.page_link("pages/positions.py", label="Open Positional encoding")
-st.page_link("pages/playground.py", label="Open Scaled dot-product playground")
-st.page_link("pages/bert.py", label="Open BERT self-attention")
+    )
+st.caption("Projector mode (in the sidebar) enlarges everything for a classroom screen and is kept in the link.")

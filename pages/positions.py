@@ -8,12 +8,17 @@ from attention_explorer.models.core.checkpoint import CheckpointError
 from attention_explorer.models.pretrained.loading import ModelLoadError, default_model_dir, position_embeddings
 from attention_explorer.models.teaching import positional
 from attention_explorer.models.transformer.model import Transformer
-from attention_explorer.pages.shared import cache
+from attention_explorer.pages.shared import cache, state
 from attention_explorer.pages.shared.setup import page_setup
 from attention_explorer.pages.shared.widgets import chart
 from attention_explorer.viz.matrices import position_similarity, value_heatmap
 
 page_setup()
+
+D_MODEL = state.Field("pe_d", "d_model", int, 128, lo=4, hi=512)
+LENGTH = state.Field("pe_len", "positions", int, 64, lo=2, hi=512)
+BASE = state.Field("pe_base", "base", float, 10000.0, lo=2.0, hi=1e6)
+SHIFT = state.Field("pe_k", "shift", int, 5, lo=0, hi=511)
 
 st.title("Positional encoding")
 st.caption(
@@ -24,9 +29,12 @@ st.caption(
 )
 
 c1, c2, c3 = st.columns(3)
-d_model = c1.slider("d_model", 4, 512, 128, step=2, key="pe_d")
-length = c2.slider("Positions", 2, 512, 64, key="pe_len")
-base = c3.number_input("Base", 2.0, 1e6, 10000.0, step=1000.0, key="pe_base")
+with c1:
+    d_model = state.bound(D_MODEL, st.slider, "d_model", 4, 512, step=2, valid=lambda d: d - d % 2)
+with c2:
+    length = state.bound(LENGTH, st.slider, "Positions", 2, 512)
+with c3:
+    base = state.bound(BASE, st.number_input, "Base", 2.0, 1e6, step=1000.0)
 table = positional.sinusoidal_table(length, d_model, base)
 
 left, right = st.columns(2)
@@ -49,7 +57,7 @@ chart(
 )
 
 st.subheader("PE(p + k) is a fixed linear map of PE(p)")
-k = st.slider("Shift k", 0, max(1, length - 1), min(5, length - 1), key="pe_k")
+k = state.bound(SHIFT, st.slider, "Shift k", 0, length - 1, valid=lambda v: min(max(v, 0), length - 1))
 m_k = positional.shift_matrix(k, d_model, base)
 error, n_positions = positional.shift_error(table, k, base)
 st.markdown(

@@ -7,12 +7,16 @@ import streamlit as st
 from attention_explorer.models.core.checkpoint import CheckpointError
 from attention_explorer.models.core.text import tokenize
 from attention_explorer.models.translation.alignment import alignment_hits, gold_pairs, preselect_cross_head
-from attention_explorer.pages.shared import cache
+from attention_explorer.pages.shared import cache, state
 from attention_explorer.pages.shared.setup import page_setup
-from attention_explorer.pages.shared.widgets import chart
+from attention_explorer.pages.shared.widgets import TRANSLATOR_CHARS, chart, sentence_box
 from attention_explorer.viz import seq2seq as viz
+from attention_explorer.viz.text import literal
 
 page_setup()
+
+TEXT = state.Field("cmp_text", "text", str, "the green apple will fall .", shared_text=True)
+HEAD = state.Field("cmp_head", "head", str, "")  # "layer,head"; empty: the preselected head
 
 st.title("RNN attention vs Transformer cross-attention")
 st.caption(
@@ -29,7 +33,7 @@ except CheckpointError as exc:
     st.stop()
 
 test = cache.test_sentences()
-text = st.text_input("English sentence", value="the green apple will fall .", key="cmp_text", max_chars=2000)
+text = sentence_box(TEXT, "English sentence", TRANSLATOR_CHARS)
 if not text.strip():
     st.info("Type an English sentence and press Enter.")
     st.stop()
@@ -37,7 +41,7 @@ try:
     a = cache.translation("bahdanau", text, 1)
     b = cache.translation("transformer", text, 1)
 except ValueError as exc:
-    st.error(str(exc))
+    st.error(literal(str(exc), 400))
     st.stop()
 alpha, cross = a.alignment, b.captures["cross"]
 if alpha is None:
@@ -47,28 +51,30 @@ if alpha is None:
 gold = test.get(tuple(tokenize(text)))
 a_gold, b_gold = gold_pairs(a.output, gold), gold_pairs(b.output, gold)
 choice = preselect_cross_head(cross, b_gold, alpha, tr.metrics.get("test", {}).get("best_alignment_head"))
-heads = [(layer, head) for layer in range(cross.num_layers) for head in range(cross.num_heads)]
-best_index = heads.index((choice.layer, choice.head))
-picked = st.selectbox(
+options = [""] + [f"{layer},{head}" for layer in range(cross.num_layers) for head in range(cross.num_heads)]
+picked = state.bound(
+    HEAD,
+    st.selectbox,
     "Transformer cross-attention head",
-    range(len(heads)),
-    index=best_index,
-    format_func=lambda k: f"layer {heads[k][0]}, head {heads[k][1]}" + (" (best match)" if k == best_index else ""),
-    key="cmp_head",
+    options,
+    format_func=lambda o: (
+        f"best match: layer {choice.layer}, head {choice.head}" if not o else "layer {}, head {}".format(*o.split(","))
+    ),
+    valid=state.within(options),
 )
 st.caption(f"The preselected head {choice.reason}.")
-lay, h = heads[picked]
+lay, h = (choice.layer, choice.head) if not picked else tuple(int(x) for x in picked.split(","))
 
 left, right = st.columns(2)
 with left:
-    st.markdown(f"**RNN + Bahdanau** — {a.text}")
+    st.markdown(f"**RNN + Bahdanau** — {literal(a.text)}")
     chart(st, viz.alignment_heatmap(alpha, a_gold), key="cmp_rnn")
     if a_gold:
         st.metric("Gold pairs hit", f"{alignment_hits(alpha.head(0, 0), a_gold)} / {len(a_gold)}")
 with right:
-    st.markdown(f"**Transformer** (layer {lay}, head {h}) — {b.text}")
+    st.markdown(f"**Transformer** (layer {lay}, head {h}) — {literal(b.text)}")
     chart(st, viz.alignment_heatmap(cross.select(lay, h), b_gold), key="cmp_tf")
     if b_gold:
         st.metric("Gold pairs hit", f"{alignment_hits(cross.head(lay, h), b_gold)} / {len(b_gold)}")
 if gold and not (a_gold and b_gold):
-    st.caption(f"Reference: *{' '.join(gold['fr'])}* — gold pairs are drawn only on an output equal to it.")
+    st.caption(f"Reference: *{literal(' '.join(gold['fr']))}* — gold pairs are drawn only on an output equal to it.")

@@ -8,16 +8,26 @@ import streamlit as st
 
 from attention_explorer.models.core.checkpoint import CheckpointError
 from attention_explorer.models.core.text import tokenize
+from attention_explorer.models.rnn.capture import context_parts
 from attention_explorer.models.translation.alignment import alignment_hits, gold_pairs
-from attention_explorer.pages.shared import cache
-from attention_explorer.pages.shared.setup import page_setup
-from attention_explorer.pages.shared.widgets import chart, json_download
+from attention_explorer.models.translation.translator import Translation
+from attention_explorer.pages.shared import cache, state
+from attention_explorer.pages.shared.setup import page_setup, projector
+from attention_explorer.pages.shared.widgets import TRANSLATOR_CHARS, chart, json_download, sentence_box
 from attention_explorer.viz import seq2seq as viz
+from attention_explorer.viz.text import literal, quoted
 
 page_setup()
 
 EXAMPLE = "the green apple will fall ."
 MODELS = {"bahdanau": "With attention (Bahdanau)", "no_attention": "Without attention (fixed context)"}
+DECODINGS = ["Greedy", "Beam search"]
+TEXT = state.Field("s2s_text", "text", str, EXAMPLE, shared_text=True)
+DECODING = state.Field("s2s_mode", "decoding", str, "Greedy")
+BEAM = state.Field("s2s_width", "beam", int, 4, lo=2, hi=8)
+STEP = state.Field("s2s_step", "step", int, 0, lo=0, hi=200)
+PREDICT = state.Field("s2s_predict", "predict", bool, False)
+MEASURE = state.Field("s2s_measure", "measure", str, "exact_match")
 
 st.title("RNN encoder-decoder with Bahdanau attention")
 st.caption(
@@ -28,10 +38,13 @@ st.caption(
     "French words, columns English words — reordering (green apple → pomme verte) shows as a crossing."
 )
 
-try:
-    translators = {name: cache.translator(name) for name in MODELS}
-except CheckpointError as exc:
-    st.error(f"The trained translators could not be loaded. {exc}")
+translators = {}
+for name, label in MODELS.items():
+    try:
+        translators[name] = cache.translator(name)
+    except CheckpointError as exc:
+        st.error(f"{label}: the trained model could not be loaded. {exc}")
+if not translators:
     st.stop()
 
 test = cache.test_sentences()
@@ -40,91 +53,142 @@ test = cache.test_sentences()
 def _draw(short: bool) -> None:
     pool = [r for r in test.values() if (len(r["en"]) <= 10 if short else len(r["en"]) >= 25)]
     if pool:
-        st.session_state["s2s_text"] = " ".join(random.choice(pool)["en"])
+        st.session_state[TEXT.key] = " ".join(random.choice(pool)["en"])
 
 
 b1, b2, _ = st.columns([1, 1, 2])
 b1.button("Random short test sentence", on_click=_draw, args=(True,), disabled=not test)
 b2.button("Random long test sentence", on_click=_draw, args=(False,), disabled=not test)
-text = st.text_input(
-    "English sentence",
-    value=EXAMPLE,
-    key="s2s_text",
-    max_chars=2000,
-    help="Lower case or not; words the models never saw are flagged.",
+text = sentence_box(
+    TEXT, "English sentence", TRANSLATOR_CHARS, help="Lower case or not; words the models never saw are flagged."
 )
 if not text.strip():
     st.info("Type an English sentence (or draw one from the test set) and press Enter.")
     st.stop()
 
-mode = st.radio("Decoding", ["Greedy", "Beam search"], horizontal=True, key="s2s_mode")
-width = st.slider("Beam width", 2, 8, 4, key="s2s_width") if mode == "Beam search" else 1
+c_mode, c_width = st.columns([2, 3])
+with c_mode:
+    mode = state.bound(DECODING, st.radio, "Decoding", DECODINGS, horizontal=True, valid=state.within(DECODINGS))
+with c_width:
+    width = state.bound(BEAM, st.slider, "Beam width", 2, 8) if mode == "Beam search" else 1
 
-try:
-    results = {name: cache.translation(name, text, width) for name in MODELS}
-except ValueError as exc:
-    st.error(str(exc))
-    st.stop()
-att, base = results["bahdanau"], results["no_attention"]
+results: dict[str, Translation] = {}
+for name in translators:
+    try:
+        results[name] = cache.translation(name, text, width)
+    except ValueError as exc:
+        st.error(literal(str(exc), 400))
+        st.stop()
+first = next(iter(results.values()))
 
-if att.unknown:
+if first.unknown:
     words = "; ".join(
-        f"“{w}”" + (f" (nearest known: {', '.join(near)})" if near else "") for w, near in att.unknown.items()
+        quoted(w) + (f" (nearest known: {', '.join(literal(n) for n in near)})" if near else "")
+        for w, near in first.unknown.items()
     )
     st.warning(f"Never seen in training, read as <unk>: {words}. The translation of these words will be wrong.")
 
 gold = test.get(tuple(tokenize(text)))
-c1, c2 = st.columns(2)
-for col, result in ((c1, att), (c2, base)):
-    col.markdown(f"**{MODELS[result.model]}**")
-    col.markdown(f"### {result.text or '∅'}")
-overlay = gold_pairs(att.output, gold)
+cols = st.columns(len(results))
+for col, (name, result) in zip(cols, results.items(), strict=True):
+    col.markdown(f"**{MODELS[name]}**")
+    col.markdown(f"### {literal(result.text) or '∅'}")
+    if result.beam > 1 and len(result.hypotheses) > 1:
+        with col.expander(f"The beam's {len(result.hypotheses)} best candidates"):
+            st.dataframe(
+                {
+                    "candidate": [" ".join(words) for words, _ in result.hypotheses],
+                    "mean log-probability per word": [round(score, 4) for _, score in result.hypotheses],
+                },
+                hide_index=True,
+            )
+att = results.get("bahdanau")
 if gold:
-    st.caption(
-        f"Test sentence. Reference: *{' '.join(gold['fr'])}* — attention model "
-        f"{'matches' if overlay is not None else 'differs'}; no-attention model "
-        f"{'matches' if gold_pairs(base.output, gold) is not None else 'differs'}."
+    verdicts = "; ".join(
+        f"{MODELS[name].split(' (')[0].lower()} model {'matches' if gold_pairs(r.output, gold) else 'differs'}"
+        for name, r in results.items()
     )
+    st.caption(f"Test sentence. Reference: *{literal(' '.join(gold['fr']))}* — {verdicts}.")
 
-alignment = att.alignment
-if alignment is None:
-    st.error("The attention model's checkpoint has no attention; retrain with attention-explorer train seq2seq.")
+alignment = att.alignment if att is not None else None
+if att is None or alignment is None:
+    st.info("The attention model is not available, so there is no alignment to show.")
     st.stop()
+overlay = gold_pairs(att.output, gold)
+predict = state.bound(
+    PREDICT,
+    st.toggle,
+    "Predict, then reveal",
+    help="Hide the weights so the class can guess where each French word will look; reveal step by step.",
+)
+
 st.subheader("Alignment α(t, i)")
-if gold and overlay is None:
-    st.caption("The output differs from the reference, so the gold alignment cannot be drawn on it.")
-chart(st, viz.alignment_heatmap(alignment, overlay), key="s2s_alignment")
-if overlay:
-    hits = alignment_hits(alignment.head(0, 0), overlay)
+if predict:
+    with st.expander("The whole alignment (this gives the answers away)"):
+        chart(st, viz.alignment_heatmap(alignment, overlay), key="s2s_alignment")
+else:
+    if gold and overlay is None:
+        st.caption("The output differs from the reference, so the gold alignment cannot be drawn on it.")
+    chart(st, viz.alignment_heatmap(alignment, overlay), key="s2s_alignment")
+    if overlay:
+        hits = alignment_hits(alignment.head(0, 0), overlay)
+        st.caption(
+            f"Gold pairs outlined in red: the largest α of {hits} of {len(overlay)} French content words "
+            "falls on their English counterpart."
+        )
+
+
+@st.fragment
+def step_through(result: Translation) -> None:
+    """One decoding step at a time; moving the slider reruns only this part of the page."""
+    st.subheader("Step through decoding")
+    capture = result.alignment
+    assert capture is not None
+    steps = len(result.output)
+    t = state.bound(STEP, st.slider, "Output step t", 0, max(1, steps - 1), valid=lambda v: min(max(v, 0), steps - 1))
+    t = min(t, steps - 1)
+    emitted = literal(result.output[t])
+    st.markdown(
+        f"Encode: the bidirectional GRU gives a state h_i for each of the {len(result.source)} source tokens. "
+        f"Align: the decoder's previous state s_(t−1) is scored against every h_i → e({t}, i). "
+        f"Weight: α({t}, i) = softmax_i e({t}, i). Context: c_{t} = Σ_i α({t}, i) h_i. "
+        f"Decode: from s_{t}, c_{t} and the previous word it emits **{emitted}**."
+    )
+    revealed = st.session_state.setdefault("s2s_revealed", set())
+    if predict and (result.text, t) not in revealed:
+        st.info(f"Where will “{emitted}” look? The English words: {literal(' '.join(result.source))}")
+        if st.button("Reveal α for this step", key="s2s_reveal"):
+            revealed.add((result.text, t))
+            st.rerun(scope="fragment")
+        return
+    alpha_row = capture.head(0, 0)[t]
+    chart(
+        st,
+        viz.step_figure(result.source, result.arrays["scores"][t], alpha_row, result.output[t], t),
+        key="s2s_step_figure",
+    )
+    weighted, error = context_parts(result.arrays, alpha_row, t)
+    chart(st, viz.context_figure(result.source, weighted, alpha_row, t), key="s2s_context")
     st.caption(
-        f"Gold pairs outlined in red: the largest α of {hits} of {len(overlay)} French content words "
-        "falls on their English counterpart."
+        f"Each strip is one encoder state h_i scaled by its weight α({t}, i); the last row adds them up. "
+        f"Largest difference from the context vector the decoder itself used: {error:.1e}."
     )
 
-st.subheader("Step through decoding")
-steps = len(att.output)
-t = st.slider("Output step t", 0, steps - 1, 0, key="s2s_step") if steps > 1 else 0
-st.markdown(
-    f"Encode: the bidirectional GRU gives a state h_i for each of the {len(att.source)} source tokens. "
-    f"Align: the decoder's previous state s_(t−1) is scored against every h_i → e({t}, i). "
-    f"Weight: α({t}, i) = softmax_i e({t}, i). Context: c_{t} = Σ_i α({t}, i) h_i. "
-    f"Decode: from s_{t}, c_{t} and the previous word it emits **{att.output[t]}**."
-)
-chart(
-    st,
-    viz.step_figure(att.source, att.arrays["scores"][t], alignment.head(0, 0)[t], att.output[t], t),
-    key="s2s_step_figure",
-)
+
+step_through(att)
 
 st.subheader("Quality against sentence length (test set)")
 metrics = {MODELS[name]: tr.metrics for name, tr in translators.items() if tr.metrics}
 if metrics:
-    measure = st.radio(
+    measures = ["exact_match", "bleu"]
+    measure = state.bound(
+        MEASURE,
+        st.radio,
         "Measure",
-        ["exact_match", "bleu"],
+        measures,
         horizontal=True,
-        key="s2s_measure",
         format_func=lambda m: m.replace("_", " "),
+        valid=state.within(measures),
     )
     chart(st, viz.quality_by_length(metrics, measure), key="s2s_quality")
     st.dataframe(
@@ -136,10 +200,11 @@ if metrics:
 else:
     st.info("No metrics.json next to the checkpoints; retrain with attention-explorer train seq2seq.")
 
-st.subheader("Integrity")
-i1, i2, i3 = st.columns(3)
-i1.metric("Attention", alignment.attn_implementation)
-i2.metric("Output × source", f"{len(att.output)} × {len(att.source)}")
-i3.metric("Max |row sum − 1|", f"{alignment.max_row_sum_error:.1e}")
-json_download("Translation and α as JSON", att.to_dict, "translation.json")
-st.caption('Same from the command line: `attention-explorer translate "the green apple will fall ." -o out.json`')
+if not projector():
+    st.subheader("Integrity")
+    i1, i2, i3 = st.columns(3)
+    i1.metric("Attention", alignment.attn_implementation)
+    i2.metric("Output × source", f"{len(att.output)} × {len(att.source)}")
+    i3.metric("Max |row sum − 1|", f"{alignment.max_row_sum_error:.1e}")
+    json_download("Translation and α as JSON", att.to_dict, "translation.json")
+    st.caption('Same from the command line: `attention-explorer translate "the green apple will fall ." -o out.json`')

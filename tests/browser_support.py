@@ -74,12 +74,30 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class ServerURL(str):
+    """The base URL of a running server, with the server's process id (for memory readings)."""
+
+    pid: int
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process, in MB (from /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 @contextlib.contextmanager
-def streamlit_server(timeout: float = 90.0) -> Iterator[str]:
-    """Start `streamlit run app.py` on loopback; yield its base URL; stop it afterwards."""
+def streamlit_server(
+    timeout: float = 90.0, extra: list[str] | None = None, env: dict | None = None
+) -> Iterator[ServerURL]:
+    """Start `streamlit run app.py` on loopback; yield its base URL (with .pid); stop it afterwards."""
     port = free_port()
     # the Hugging Face offline variables are left as the user has them: the app must not need them
-    env = {k: v for k, v in os.environ.items() if k not in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")}
+    env = {
+        k: v for k, v in {**os.environ, **(env or {})}.items() if k not in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+    }
     # a file, not a pipe: nobody reads the pipe while tests run, and a full pipe blocks the server
     log = tempfile.NamedTemporaryFile("w+", prefix="streamlit-", suffix=".log")  # noqa: SIM115
     proc = subprocess.Popen(
@@ -99,6 +117,7 @@ def streamlit_server(timeout: float = 90.0) -> Iterator[str]:
             "false",
             "--server.fileWatcherType",
             "none",
+            *(extra or []),
         ],
         cwd=ROOT,
         env=env,
@@ -106,7 +125,8 @@ def streamlit_server(timeout: float = 90.0) -> Iterator[str]:
         stderr=subprocess.STDOUT,
         text=True,
     )
-    url = f"http://127.0.0.1:{port}"
+    url = ServerURL(f"http://127.0.0.1:{port}")
+    url.pid = proc.pid
     try:
         deadline = time.monotonic() + timeout
         while True:

@@ -15,6 +15,20 @@ import pytest
 LOOPBACK = {"localhost", "127.0.0.1", "::1", "0.0.0.0", ""}
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--fuzz-examples",
+        type=int,
+        default=0,
+        help="random strings added per text box (and per-parameter link runs) by tests/test_fuzz.py",
+    )
+
+
+@pytest.fixture
+def fuzz_examples(request) -> int:
+    return int(request.config.getoption("--fuzz-examples"))
+
+
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch):
     """Refuse (and record) every connection and name lookup that would leave this machine."""

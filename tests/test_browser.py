@@ -31,8 +31,8 @@ def browser():
         b.close()
 
 
-def open_page(server, browser, link: str):
-    """A page opened as a newcomer does (home, then its link), network cut, dialogs recorded.
+def open_page(server, browser, title: str):
+    """A page opened as a newcomer does (home, then its entry in the sidebar), network cut, dialogs recorded.
 
     The page gets `blocked` (URLs that tried to leave loopback) and `dialogs` (alert/confirm texts).
     """
@@ -42,14 +42,14 @@ def open_page(server, browser, link: str):
     page.dialogs = []
     page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
     page.goto(server)
-    page.get_by_text(link).click()
+    page.locator("[data-testid='stSidebarNavLink']", has_text=title).click()
     return context, page
 
 
 @pytest.fixture
 def page(server, browser):
     """The BERT page with the example sentence drawn."""
-    context, page = open_page(server, browser, "Open BERT self-attention")
+    context, page = open_page(server, browser, "Pretrained Transformers")
     bs.wait_drawn(page, "cat", 14)
     yield page
     context.close()
@@ -135,7 +135,7 @@ def test_clicking_a_tile_in_the_grid_opens_that_head(page):
 
 @pytest.fixture
 def seq2seq_page(server, browser):
-    context, page = open_page(server, browser, "Open Seq2seq + Bahdanau attention")
+    context, page = open_page(server, browser, "Seq2seq + Bahdanau attention")
     page.wait_for_function(bs.SEQ2SEQ_DRAWN_JS, arg="pomme", timeout=60_000, polling=100)
     yield page
     context.close()
@@ -169,13 +169,18 @@ def test_transformer_page_draws_encoder_decoder_bertviz_offline(server, browser)
         && document.querySelectorAll('iframe').length === 2
         && [...document.querySelectorAll('iframe')].every(f => f.contentDocument
              && f.contentDocument.querySelectorAll('line').length > 0)"""
-    context, page = open_page(server, browser, "Open Transformer attentions")
+    context, page = open_page(server, browser, "Transformer attentions")
+    page.get_by_text("Encoder-decoder cross-attention").click()  # the page's choice: bertviz must start on it
+    page.get_by_text("bertviz encoder-decoder views").click()  # drawn on request
     page.wait_for_function(ready, timeout=60_000, polling=100)
     head = frames(page)[0]
     assert head.locator("#filter option").all_text_contents() == ["Encoder", "Decoder", "Cross"]
-    head.select_option("#filter", "2")  # cross-attention: French on the left, English on the right
+    assert head.locator("#filter").input_value() == "2"  # the menu follows the page: cross-attention
+    assert "apple" in head.locator("#right text").all_text_contents()  # French on the left, English on the right
+    assert "pomme" in head.locator("#left text").all_text_contents()
+    head.select_option("#filter", "0")  # the menu still switches
     page.wait_for_timeout(300)
-    assert "apple" in head.locator("#right text").all_text_contents()
+    assert "pomme" not in head.locator("#left text").all_text_contents()
     metric = page.locator("[data-testid='stMetric']", has_text="Causal mask")
     assert "holds" in metric.inner_text()
     assert page.blocked == [] and page.dialogs == []
@@ -184,7 +189,7 @@ def test_transformer_page_draws_encoder_decoder_bertviz_offline(server, browser)
 
 @pytest.mark.parametrize(
     "link, n_charts",
-    [("Open Positional encoding", 4), ("Open Scaled dot-product playground", 6), ("Open RNN vs Transformer", 2)],
+    [("Positional encoding", 4), ("Scaled dot-product playground", 6), ("RNN vs Transformer", 2)],
 )
 def test_teaching_pages_draw_offline(server, browser, link, n_charts):
     ready = f"""() => !document.querySelector('[data-testid="stStatusWidget"]')
@@ -240,6 +245,57 @@ def test_a_deep_link_is_the_first_request_to_a_fresh_server(browser, path, title
         assert page.locator("[data-testid='stSidebarNav']").get_by_text("Pretrained Transformers").count() == 1
         assert blocked == []
         context.close()
+
+
+def test_the_transformer_grid_opens_the_clicked_head(server, browser):
+    context, page = open_page(server, browser, "Transformer attentions")
+    page.get_by_text("All layers and heads").wait_for(timeout=60_000)
+    grid = page.locator(".js-plotly-plot").nth(1)
+    grid.locator(".scatterlayer .point").first.wait_for(timeout=60_000)
+    box = grid.locator(".scatterlayer .point").nth(1 * 4 + 2).bounding_box()  # layer 1, head 2 (4 heads a layer)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("() => new URL(location.href).searchParams.get('layer') === '1'", timeout=20_000)
+    assert "head=2" in page.url
+    assert page.blocked == [] and page.dialogs == []
+    context.close()
+
+
+def test_every_route_step_opens_its_page_on_the_prepared_example(server, browser):
+    from attention_explorer.pages.shared.route import ROUTE
+
+    context, page = open_page(server, browser, "Home")
+    for number, step in enumerate(ROUTE, start=1):
+        page.goto(server)
+        page.get_by_role("link", name=f"Open step {number}").click()
+        page.wait_for_function(
+            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]') && document.querySelector('h1')",
+            timeout=60_000,
+        )
+        page.wait_for_timeout(500)
+        for name in step.query:  # every choice of the example is in the link (the sentence may be the default)
+            assert f"{name}=" in page.url or name == "text", (step.title, page.url)
+        if "text" in step.query:
+            assert page.get_by_role("textbox").first.input_value() == step.query["text"], step.title
+        assert page.locator("[data-testid='stException']").count() == 0, step.title
+    assert page.blocked == [] and page.dialogs == []
+    context.close()
+
+
+def test_projector_mode_enlarges_type_and_is_kept_in_the_link(server, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    blocked = bs.cut_network(context)
+    page = context.new_page()
+    page.goto(f"{server}/seq2seq?projector=1")
+    page.get_by_role("heading", name="RNN encoder-decoder").first.wait_for(timeout=60_000)
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .ytick text').length > 0", timeout=60_000)
+    size = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.stApp p')).fontSize)")
+    tick = page.evaluate("parseFloat(document.querySelector('.js-plotly-plot .ytick text').style.fontSize)")
+    assert size >= 18 and tick >= 18, (size, tick)
+    page.locator("[data-testid='stSidebarNavLink']", has_text="Positional encoding").click()
+    page.wait_for_function("() => location.pathname.endsWith('/positions')", timeout=30_000)
+    page.wait_for_function("() => location.search.includes('projector=1')", timeout=30_000)
+    assert blocked == []
+    context.close()
 
 
 # ---- every kind of Transformer, the GPT page and the fine-tuned BERT --------------------------------------------

@@ -1,5 +1,6 @@
 """The pages through Streamlit's AppTest: type, choose, and check what the page shows."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -70,16 +71,30 @@ def test_awkward_text_renders(text):
     assert not at.exception and not at.error
 
 
-def test_bad_model_directory_is_an_error_on_the_page(tmp_path):
+def test_bad_model_directory_is_an_error_on_the_page(tmp_path, monkeypatch):
+    monkeypatch.setenv("ATTENTION_EXPLORER_MODEL_ROOTS", str(tmp_path))
     at = page(BERT_PAGE)
     at.radio(key="bert_source").set_value("Local directory").run()
     assert "Type the path" in at.sidebar.info[0].value
     at.text_input(key="bert_dir").input(str(tmp_path / "nowhere")).run()
     assert not at.exception
-    assert "No such directory" in at.error[0].value
+    assert "There is no folder" in at.error[0].value
+    at.text_input(key="bert_dir").input("/etc").run()
+    assert "outside the folders this server allows" in at.error[0].value
+    at.text_input(key="bert_dir").input("[Click here to fix your model](https://example.org/login)").run()
+    assert not at.exception and "\\[Click here" in at.error[0].value  # shown as text, not as a link
 
 
-def test_another_local_model_can_be_chosen(tiny_bert_dir):
+def test_a_server_with_no_allowed_folder_opens_no_local_model(tiny_bert_dir, monkeypatch):
+    monkeypatch.delenv("ATTENTION_EXPLORER_MODEL_ROOTS", raising=False)
+    at = page(BERT_PAGE)
+    at.radio(key="bert_source").set_value("Local directory").run()
+    at.text_input(key="bert_dir").input(str(tiny_bert_dir)).run()
+    assert not at.exception and "does not open local model directories" in at.error[0].value
+
+
+def test_another_local_model_can_be_chosen(tiny_bert_dir, monkeypatch):
+    monkeypatch.setenv("ATTENTION_EXPLORER_MODEL_ROOTS", str(tiny_bert_dir.parent))
     at = page(BERT_PAGE)
     at.selectbox(key="bert_layer").select(5).run()
     at.radio(key="bert_source").set_value("Local directory").run()
@@ -168,9 +183,36 @@ def test_playground_steps_masks_and_heads():
     at.selectbox(key="pg_heads").select(2).run()
     at.toggle(key="pg_scale").set_value(False).run()
     assert not at.exception
-    assert "Multi-head: 2 heads of 2 dimensions" in [s.value for s in at.subheader]
+    assert "Multi-head: 2 heads of 2 dimensions each" in [s.value for s in at.subheader]
+    at.selectbox(key="pg_heads").select(4).run()
+    assert "Multi-head: 4 heads of 1 dimension each" in [s.value for s in at.subheader]
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert [t for t in titles if t.startswith("head ")] == ["head 0", "head 1", "head 2", "head 3"]
     at.selectbox(key="pg_mask").select("padding").run()
     assert not at.exception
+
+
+def test_playground_padding_mask_with_a_sentence_of_only_zero_width_space():
+    """Regression: [CLS] and [SEP] only gave a slider from 1 to 1 (StreamlitInvalidMinMaxError on the page)."""
+    at = page("pages/playground.py")
+    at.radio(key="pg_source").set_value("A sentence through a BERT head").run()
+    at.selectbox(key="pg_mask").select("padding").run()
+    at.text_input(key="pg_text").input("\u200b").run()
+    assert not at.exception
+    assert "no word the model can read" in at.info[0].value
+    at.text_input(key="pg_text").input("a").run()  # [CLS] a [SEP]: two keys can be padding
+    assert not at.exception and not at.error
+
+
+@pytest.mark.parametrize(
+    "cell, message", [(1e300, "overflow the scores"), (float("nan"), "finite number"), (float("inf"), "finite number")]
+)
+def test_playground_refuses_cells_it_cannot_attend_over(cell, message):
+    at = page("pages/playground.py")
+    at.session_state["pg_Q"] = {"edited_rows": {0: {"d0": cell}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.exception
+    assert message in at.error[0].value
 
 
 def test_playground_takes_qkv_from_a_bert_head():
@@ -243,6 +285,12 @@ def test_bert_page_shows_head_entropy():
 # ---- every kind of pretrained model, the GPT and the fine-tuned BERT ---------------------------------------------
 
 
+@pytest.fixture
+def any_folder(monkeypatch):
+    """A single-user server: the page may open any local folder."""
+    monkeypatch.setenv("ATTENTION_EXPLORER_MODEL_ROOTS", "*")
+
+
 def local_model(at: AppTest, folder) -> AppTest:
     at.radio(key="bert_source").set_value("Local directory").run()
     at.text_input(key="bert_dir").input(str(folder)).run()
@@ -251,7 +299,7 @@ def local_model(at: AppTest, folder) -> AppTest:
 
 
 @pytest.mark.parametrize("family", ["gpt2", "llama"])
-def test_a_decoder_shows_its_generation_step_by_step(family, tiny_family_dir):
+def test_a_decoder_shows_its_generation_step_by_step(family, tiny_family_dir, any_folder):
     at = local_model(page(BERT_PAGE), tiny_family_dir(family))
     subheaders = [s.value for s in at.subheader]
     assert {"Generated", "Step by step", "How a score is made"} <= set(subheaders)
@@ -266,7 +314,7 @@ def test_a_decoder_shows_its_generation_step_by_step(family, tiny_family_dir):
 
 
 @pytest.mark.parametrize("family", ["bart", "t5"])
-def test_an_encoder_decoder_shows_all_three_attentions(family, tiny_family_dir):
+def test_an_encoder_decoder_shows_all_three_attentions(family, tiny_family_dir, any_folder):
     at = local_model(page(BERT_PAGE), tiny_family_dir(family))
     for part in ("encoder", "decoder", "cross"):
         at.radio(key="bert_part").set_value(part).run()
@@ -279,7 +327,7 @@ def test_an_encoder_decoder_shows_all_three_attentions(family, tiny_family_dir):
             assert "Not shown" not in notes and any("matches the captured row" in m.value for m in at.markdown)
 
 
-def test_a_directory_without_tokenizer_files_is_an_error_on_the_page(tiny_family_dir, tmp_path):
+def test_a_directory_without_tokenizer_files_is_an_error_on_the_page(tiny_family_dir, tmp_path, any_folder):
     import shutil
 
     folder = tmp_path / "no-tokenizer"
@@ -290,7 +338,7 @@ def test_a_directory_without_tokenizer_files_is_an_error_on_the_page(tiny_family
     assert not at.exception and "no tokenizer files" in at.error[0].value
 
 
-def test_a_model_saved_again_into_the_same_folder_is_reloaded(tiny_family_dir, tmp_path):
+def test_a_model_saved_again_into_the_same_folder_is_reloaded(tiny_family_dir, tmp_path, any_folder):
     import shutil
 
     folder = tmp_path / "model"

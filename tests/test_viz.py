@@ -51,7 +51,7 @@ def test_head_heatmap_of_a_real_capture_puts_the_first_token_on_top(cat):
 
 
 def test_labels_escape_markup_and_stay_short_for_many_repeats():
-    labels = heatmap.axis_labels(["<b>", "a&b"] + ["the"] * 600)
+    labels = heatmap.axis_labels(["<b>", "a&b"] + ["the"] * 600, numbered=False)
     assert labels[:2] == ["&lt;b&gt;", "a&amp;b"]
     assert len(set(labels)) == len(labels)
     assert max(len(label) for label in labels) <= len("the") + 10  # log2(600) suffix characters, not 600
@@ -233,3 +233,32 @@ def test_rollout_on_a_two_layer_example_by_hand():
     np.testing.assert_allclose(res[1], [[0.75, 0.25], [0.5, 0.5]])
     with pytest.raises(ValueError, match="square"):
         attention_rollout(np.ones((1, 1, 2, 3)) / 3)
+
+
+def test_a_model_name_with_markup_stays_text_in_figure_titles():
+    w = np.full((1, 1, 2, 2), 0.5, dtype=np.float32)
+    cap = AttentionCapture(("a", "b"), ("a", "b"), w, AttentionKind.SELF, "<b>evil</b>")
+    assert "&lt;b&gt;evil" in heatmap.head_heatmap(cap, 0, 0).layout.title.text
+    alignment = AttentionCapture(("a", "b"), ("a", "b"), w, AttentionKind.ALIGNMENT, "<i>x</i>")
+    assert "<i>" not in viz_seq2seq.alignment_heatmap(alignment).layout.title.text
+
+
+def test_literal_text_for_markdown_by_hand():
+    from attention_explorer.viz.text import literal
+
+    assert literal("[x](https://e.org)") == "\\[x\\]\\(https\\:\\/\\/e\\.org\\)"
+    assert literal("_it_ $x$ :red[r]") == "\\_it\\_ \\$x\\$ \\:red\\[r\\]"
+    assert literal("a\nb\x07c") == "a b\ufffdc" and literal("x" * 300, limit=10) == "x" * 9 + "…"
+
+
+def test_long_inputs_number_their_labels_and_a_window_zooms_in():
+    tokens = [f"w{i % 7}" for i in range(60)]
+    w = np.full((1, 1, 60, 60), 1 / 60, dtype=np.float32)
+    cap = AttentionCapture(tokens, tokens, w, AttentionKind.SELF, "t")
+    full = heatmap.head_heatmap(cap, 0, 0).data[0]
+    assert full.y[12] == "12·w5" and len(set(full.y)) == 60  # the position tells repeated words apart
+    zoom = heatmap.head_heatmap(cap, 0, 0, window=(10, 20)).data[0]
+    assert list(zoom.y) == [f"{i}·w{i % 7}" for i in range(10, 20)] and zoom.z.shape == (10, 10)
+    assert (zoom.z == 2).all()  # 1/60 of the row is 2%, the model's own weight (not renormalised)
+    short = heatmap.head_heatmap(one_hot_capture(1, 1, ["a", "b"]), 0, 0).data[0]
+    assert list(short.y) == ["a", "b"]  # short inputs keep bare words

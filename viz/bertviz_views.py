@@ -192,14 +192,20 @@ def bertviz_html(
 
 
 def encoder_decoder_html(
-    captures: dict[str, AttentionCapture], view: View, layer: int = 0, asset_url: str | None = None
+    captures: dict[str, AttentionCapture],
+    view: View,
+    layer: int = 0,
+    asset_url: str | None = None,
+    shown: str | None = None,
 ) -> str:
     """bertviz's `view` of several attentions of one input (e.g. Encoder, Decoder, Cross), chosen in a menu.
 
     Each capture's query tokens go on the left, its key tokens on the right, as bertviz draws cross attention.
+    shown: the menu entry drawn first (default: the first).
     """
     items = [(name, c.weights, list(c.query_tokens), list(c.key_tokens)) for name, c in captures.items()]
-    return _document(items, view, layer, asset_url)
+    names = list(captures)
+    return _document(items, view, layer, asset_url, names.index(shown) if shown in names else 0)
 
 
 def encoder_decoder_window_html(
@@ -231,7 +237,11 @@ def encoder_decoder_window_html(
 
 
 def _document(
-    items: Sequence[tuple[str | None, np.ndarray, list[str], list[str]]], view: View, layer: int, asset_url: str | None
+    items: Sequence[tuple[str | None, np.ndarray, list[str], list[str]]],
+    view: View,
+    layer: int,
+    asset_url: str | None,
+    shown: int = 0,
 ) -> str:
     n_layers, n_heads = items[0][1].shape[:2]
     vis_id = f"bertviz-{uuid.uuid4().hex}"
@@ -240,13 +250,16 @@ def _document(
             {"name": name, "attn": encode_weights(w), "left_text": left, "right_text": right}
             for name, w, left, right in items
         ],
-        "default_filter": "0",
+        "default_filter": str(shown),
         "root_div_id": vis_id,
         "include_layers": list(range(n_layers)),
     }
     menu = ""
     if len(items) > 1:
-        options = "".join(f'<option value="{i}">{html.escape(str(item[0]))}</option>' for i, item in enumerate(items))
+        options = "".join(
+            f'<option value="{i}"{" selected" if i == shown else ""}>{html.escape(str(item[0]))}</option>'
+            for i, item in enumerate(items)
+        )
         menu = f' Attention: <select id="filter">{options}</select>'
     if view == "head":
         params.update(layer=layer, heads=None)

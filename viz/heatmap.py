@@ -24,17 +24,27 @@ def to_percent(weights: np.ndarray) -> np.ndarray:
     return np.rint(np.clip(weights, 0.0, 1.0) * 100).astype(np.uint8)
 
 
-def axis_labels(tokens: tuple[str, ...] | list[str]) -> list[str]:
+NUMBERED_FROM = 40  # tokens: longer inputs get their position in every label (Plotly shows only some ticks)
+
+
+def axis_labels(tokens: tuple[str, ...] | list[str], first: int = 0, numbered: bool | None = None) -> list[str]:
     """Token labels that Plotly shows as typed and never merges.
 
     Plotly treats labels as markup (`<b>` would bold), so <, > and & are escaped; and it merges equal
     category labels, so the k-th repeat of a token gets k written in binary with two invisible
     characters (log2 k of them, not k): "the" twice stays two rows that both read "the".
+    numbered: prefix each label with its position ("12·the"; `first` is the position of tokens[0]); by
+    default for inputs of NUMBERED_FROM tokens or more, where Plotly labels only every few ticks and a
+    sparse row of bare words reads like a scrambled sentence.
     """
+    if numbered is None:
+        numbered = len(tokens) >= NUMBERED_FROM
     seen: dict[str, int] = {}
     labels = []
-    for tok in tokens:
+    for i, tok in enumerate(tokens):
         label = html.escape(tok.translate(_STRIP_INVISIBLE), quote=False)
+        if numbered:
+            label = f"{first + i}·{label}"
         count = seen.get(label, 0)
         seen[label] = count + 1
         suffix = "".join(_INVISIBLE[int(bit)] for bit in f"{count:b}") if count else ""
@@ -43,15 +53,28 @@ def axis_labels(tokens: tuple[str, ...] | list[str]) -> list[str]:
 
 
 def matrix_heatmap(
-    matrix: np.ndarray, query_tokens, key_tokens, *, title: str, x_title: str = "key", y_title: str = "query"
+    matrix: np.ndarray,
+    query_tokens,
+    key_tokens,
+    *,
+    title: str,
+    x_title: str = "key",
+    y_title: str = "query",
+    numbered: bool | None = None,
+    first: tuple[int, int] = (0, 0),
 ) -> go.Figure:
-    """A [query, key] weight matrix: query tokens as rows (top to bottom), key tokens as columns."""
+    """A [query, key] weight matrix: query tokens as rows (top to bottom), key tokens as columns.
+
+    first: the positions of the first query and key shown (when the matrix is a window of a longer input).
+    """
     z = to_percent(matrix)
+    if numbered is None:
+        numbered = max(len(query_tokens), len(key_tokens)) >= NUMBERED_FROM or first != (0, 0)
     fig = go.Figure(
         go.Heatmap(
             z=z,
-            x=axis_labels(key_tokens),
-            y=axis_labels(query_tokens),
+            x=axis_labels(key_tokens, first[1], numbered),
+            y=axis_labels(query_tokens, first[0], numbered),
             zmin=0,
             zmax=100,
             colorscale=COLORSCALE,
@@ -69,13 +92,28 @@ def matrix_heatmap(
     return fig
 
 
-def head_heatmap(capture: AttentionCapture, layer: int, head: int) -> go.Figure:
-    """One head's attention: query tokens as rows (top to bottom), key tokens as columns."""
+def head_heatmap(capture: AttentionCapture, layer: int, head: int, window: tuple[int, int] | None = None) -> go.Figure:
+    """One head's attention: query tokens as rows (top to bottom), key tokens as columns.
+
+    window: (start, stop) of the query and key positions to show, for zooming into a long input; each row
+    keeps the model's own weights (it is not renormalised over the window). Labels then carry positions.
+    """
+    title = f"{html.escape(capture.model)} · layer {layer} · head {head} · {capture.kind.value} attention"
+    matrix = capture.head(layer, head)
+    if window is None:
+        return matrix_heatmap(matrix, capture.query_tokens, capture.key_tokens, title=title)
+    start, stop = window
+    n_q, n_k = len(capture.query_tokens), len(capture.key_tokens)
+    if not 0 <= start < stop:
+        raise ValueError(f"Token window {start}–{stop} is empty")
+    q_stop, k_stop = min(stop, n_q), min(stop, n_k)
     return matrix_heatmap(
-        capture.head(layer, head),
-        capture.query_tokens,
-        capture.key_tokens,
-        title=f"{capture.model} · layer {layer} · head {head} · {capture.kind.value} attention",
+        matrix[start:q_stop, start:k_stop],
+        capture.query_tokens[start:q_stop],
+        capture.key_tokens[start:k_stop],
+        title=f"{title} · tokens {start}–{max(q_stop, k_stop) - 1}",
+        numbered=True,
+        first=(start, start),
     )
 
 

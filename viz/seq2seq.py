@@ -17,7 +17,7 @@ def alignment_heatmap(capture: AttentionCapture, gold: list[tuple[int, int]] | N
         capture.head(0, 0),
         capture.query_tokens,
         capture.key_tokens,
-        title=f"{capture.model} · alignment α(t, i)",
+        title=f"{html.escape(capture.model)} · alignment α(t, i)",
         x_title="English (source)",
         y_title="French (output)",
     )
@@ -83,5 +83,39 @@ def quality_by_length(metrics: dict[str, dict], measure: str = "exact_match") ->
         yaxis={"title": {"text": measure.replace("_", " ")}},
         height=360,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
+    )
+    return fig
+
+
+def context_figure(source: tuple[str, ...], weighted: np.ndarray, alpha_row: np.ndarray, t: int) -> go.Figure:
+    """c_t = Σ_i α(t, i) h_i drawn: one strip per source word (its state h_i scaled by α), and their sum.
+
+    weighted: (S, D) rows α(t, i)·h_i. The last row is the sum, the context vector the decoder reads.
+    """
+    rows = axis_labels([f"{tok}  (α = {a:.2f})" for tok, a in zip(source, alpha_row, strict=True)])
+    z = np.vstack([weighted, weighted.sum(0, keepdims=True)]).astype(np.float32)
+    limit = float(np.abs(z).max()) or 1.0
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            y=[*rows, f"c_{t} = Σ α·h"],
+            colorscale="RdBu",
+            reversescale=True,
+            zmid=0,
+            zmin=-limit,
+            zmax=limit,
+            colorbar={"title": {"text": "value"}},
+            hovertemplate="%{y}<br>dimension %{x}<br>%{z:.3f}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title={
+            "text": f"step {t}: the context vector is the α-weighted sum of the encoder states",
+            "font": {"size": 14},
+        },
+        xaxis={"title": {"text": "dimension of h_i (forward and backward GRU states)"}},
+        yaxis={"type": "category", "autorange": "reversed"},
+        height=int(min(700, 22 * len(z) + 160)),
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
     )
     return fig

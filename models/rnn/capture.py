@@ -33,3 +33,14 @@ def translation_captures(model: Seq2Seq, forced: Forced) -> tuple[dict[str, Atte
         attn_implementation=IMPLEMENTATION,
     )
     return {"alignment": alignment}, extras
+
+
+def context_parts(arrays: dict[str, np.ndarray], alpha_row: np.ndarray, t: int) -> tuple[np.ndarray, float]:
+    """Step t's context vector taken apart: α(t, i)·h_i for every source word (S, 2H), and how far their sum
+    is from the context vector the decoder itself used at that step (largest absolute difference).
+    """
+    states, contexts = arrays["states"], arrays["contexts"]
+    if not 0 <= t < len(contexts):
+        raise ValueError(f"Step {t} is outside the {len(contexts)} output steps")
+    weighted = alpha_row[:, None].astype(np.float64) * states  # (S, 2H)
+    return weighted, float(np.abs(weighted.sum(0) - contexts[t]).max())

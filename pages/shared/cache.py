@@ -10,7 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import streamlit as st
+from transformers.utils import logging as hf_logging
 
+from attention_explorer.models.core.memory import ByteLRU, release_free_memory
 from attention_explorer.models.finetune.model import (
     CLASSIFIER_DIR,
     ClassifierBundle,
@@ -30,6 +32,8 @@ from attention_explorer.models.pretrained.loading import (
     model_summary,
 )
 from attention_explorer.models.pretrained.scores import HeadScores, head_projections, head_scores
+from attention_explorer.models.teaching import pooling as pooling_lesson
+from attention_explorer.models.teaching.positional import cosine_similarity
 from attention_explorer.models.translation.translator import (
     WEIGHTS,
     Translation,
@@ -38,7 +42,13 @@ from attention_explorer.models.translation.translator import (
     load_translator,
     translate,
 )
+from attention_explorer.models.vit import capture as vit_capture
+from attention_explorer.models.vit.model import WEIGHTS as VIT_WEIGHTS
+from attention_explorer.models.vit.model import TestDigits, ViT, load_test_digits, load_vit
+from attention_explorer.pages.shared import warmup
 from attention_explorer.viz import bertviz_views
+
+hf_logging.disable_progress_bar()  # "Loading weights: 100%…" bars are noise in a server's log
 
 STATIC = Path(__file__).resolve().parent.parent.parent / "static"  # served at /app/static (enableStaticServing)
 
@@ -50,7 +60,7 @@ STATIC = Path(__file__).resolve().parent.parent.parent / "static"  # served at /
 
 @st.cache_resource(show_spinner="Loading the model…", max_entries=3)
 def _pretrained_bundle(path: str, fingerprint: tuple) -> PretrainedBundle:
-    return load_pretrained(path)
+    return warmup.take(f"pretrained:{path}") or load_pretrained(path)
 
 
 def pretrained_bundle(path: str) -> PretrainedBundle:
@@ -61,14 +71,36 @@ def pretrained_bundle(path: str) -> PretrainedBundle:
     return _pretrained_bundle(path, model_fingerprint(path))
 
 
-@st.cache_data(show_spinner="Running the model…", max_entries=16)
-def _pretrained_run(path: str, fingerprint: tuple, text: str, budget: int) -> pretrained.PretrainedRun:
-    return pretrained.run(_pretrained_bundle(path, fingerprint), text, budget)
+RUNS_BUDGET = 256 * 2**20  # bytes of captures kept for every session together (a 512-token one is 75 MB)
+
+
+def run_bytes(run: pretrained.PretrainedRun) -> int:
+    """What one run holds: every attention (encoder, decoder, cross) and every layer's input."""
+    weights = sum(cap.weights.nbytes for cap in run.captures.values())
+    hidden = sum(states.nbytes for states in run.hidden_states.values())
+    return weights + hidden + (run.encoder_output.nbytes if run.encoder_output is not None else 0)
+
+
+@st.cache_resource
+def _runs() -> ByteLRU[pretrained.PretrainedRun]:
+    return ByteLRU(RUNS_BUDGET, run_bytes)
 
 
 def pretrained_run(path: str, text: str, budget: int = pretrained.DEFAULT_NEW_TOKENS) -> pretrained.PretrainedRun:
-    """Attentions, layer inputs and generated tokens of `text`: one run per (model, text, token budget)."""
-    return _pretrained_run(path, model_fingerprint(path), text, budget)
+    """Attentions, layer inputs and generated tokens of `text`: one run per (model version, text, token budget),
+    shared by reference.
+
+    Not st.cache_data: that pickles every value and unpickles a fresh copy on every read (75 MB at 512 tokens).
+    """
+    fingerprint = model_fingerprint(path)
+
+    def make() -> pretrained.PretrainedRun:
+        run = pretrained.run(_pretrained_bundle(path, fingerprint), text, budget)
+        if run_bytes(run) > 8 * 2**20:
+            release_free_memory()  # the forward pass's temporaries were as large as the capture
+        return run
+
+    return _runs().get_or_make((path, fingerprint, text, budget), make)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -76,7 +108,7 @@ def _pretrained_scores(
     path: str, fingerprint: tuple, text: str, budget: int, part: str, layer: int, head: int, query: int
 ) -> HeadScores:
     bundle = _pretrained_bundle(path, fingerprint)
-    return head_scores(bundle, _pretrained_run(path, fingerprint, text, budget), part, layer, head, query)
+    return head_scores(bundle, pretrained_run(path, text, budget), part, layer, head, query)
 
 
 def pretrained_scores(
@@ -129,15 +161,23 @@ def classifier() -> ClassifierBundle:
     return _classifier(model_fingerprint(CLASSIFIER_DIR))
 
 
-@st.cache_data(show_spinner="Running both models…", max_entries=16)
-def _finetune_comparison(fingerprint: tuple, text: str) -> Comparison:
-    base = pretrained_run(str(default_model_dir()), text).capture
-    return compare_models(base, classify(_classifier(fingerprint), text))
+@st.cache_resource
+def _comparisons() -> ByteLRU[Comparison]:
+    return ByteLRU(RUNS_BUDGET // 2, lambda c: c.pretrained.weights.nbytes + c.finetuned.capture.weights.nbytes)
 
 
 def finetune_comparison(text: str) -> Comparison:
-    """`text` through the bundled MiniLM and through its fine-tuned copy: both attentions, the prediction."""
-    return _finetune_comparison(model_fingerprint(CLASSIFIER_DIR), text)
+    """`text` through the bundled MiniLM and through its fine-tuned copy: both attentions, the prediction.
+
+    Shared by reference like pretrained_run (two 512-token captures are 150 MB; cache_data would copy them).
+    """
+    fingerprint = model_fingerprint(CLASSIFIER_DIR)
+
+    def make() -> Comparison:
+        base = pretrained_run(str(default_model_dir()), text).capture
+        return compare_models(base, classify(_classifier(fingerprint), text))
+
+    return _comparisons().get_or_make((fingerprint, text), make)
 
 
 @st.cache_resource
@@ -154,7 +194,7 @@ def bertviz_asset_url() -> str | None:
 @st.cache_resource(show_spinner="Loading the translator…")
 def translator(name: str) -> Translator:
     """A trained translator from models/weights/<name>; shared by every session, read-only."""
-    return load_translator(WEIGHTS / name)
+    return warmup.take(f"translator:{name}") or load_translator(WEIGHTS / name)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -178,3 +218,75 @@ def transformer_causality(text: str) -> float:
     if not isinstance(tr.model, Transformer):
         raise ValueError("models/weights/transformer does not hold a Transformer")
     return causality_check(tr.model, *model_inputs(tr, translation("transformer", text, 1)))
+
+
+# --- Attention pooling and the Vision Transformer -------------------------------------------------------------
+
+VIT_DIR = VIT_WEIGHTS  # the checkpoint folder the ViT page reads (a test points it elsewhere)
+
+
+@st.cache_data(show_spinner=False, max_entries=1)
+def pooling_data() -> pooling_lesson.PoolingData:
+    """The chapter's 1-D example with its fixed seed: keys, values, queries, truth."""
+    return pooling_lesson.make_data()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def pooling_training(w0: float, lr: float, steps: int) -> pooling_lesson.WidthTraining:
+    """Gradient descent on the kernel's w (deterministic, so equal settings give the same run)."""
+    data = pooling_data()
+    return pooling_lesson.train_width(data.keys, data.values, w0=w0, lr=lr, steps=steps)
+
+
+@st.cache_resource(show_spinner="Loading the ViT…", max_entries=2)
+def _vit(folder: str) -> tuple[ViT, dict]:
+    return load_vit(Path(folder))
+
+
+def vit_bundle() -> tuple[ViT, dict]:
+    """The trained ViT and its metrics from VIT_DIR; shared by every session, read-only (CheckpointError if broken)."""
+    return _vit(str(VIT_DIR))
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _vit_test_digits(folder: str) -> TestDigits:
+    return load_test_digits(Path(folder))
+
+
+def vit_test_digits() -> TestDigits:
+    """The held-out digits stored beside the checkpoint."""
+    return _vit_test_digits(str(VIT_DIR))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _vit_classify(folder: str, image: np.ndarray) -> vit_capture.DigitResult:
+    return vit_capture.classify(_vit(folder)[0], image)
+
+
+def vit_classify(image: np.ndarray) -> vit_capture.DigitResult:
+    """Probabilities and attention of one 8×8 image (64 images kept)."""
+    return _vit_classify(str(VIT_DIR), np.asarray(image, dtype=np.float32))
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _vit_misclassified(folder: str) -> list[tuple[int, int, int]]:
+    digits = _vit_test_digits(folder)
+    predictions = vit_capture.predict(_vit(folder)[0], digits.images)
+    return [
+        (i, int(digits.labels[i]), int(predictions[i])) for i in vit_capture.misclassified(predictions, digits.labels)
+    ]
+
+
+def vit_misclassified() -> list[tuple[int, int, int]]:
+    """(position in the test split, true label, prediction) of every test digit the ViT gets wrong."""
+    return _vit_misclassified(str(VIT_DIR))
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _vit_position_similarity(folder: str) -> np.ndarray:
+    return cosine_similarity(_vit(folder)[0].position_table())
+
+
+def vit_position_similarity() -> np.ndarray:
+    """Cosine similarity of the learned position vectors of every pair of patches."""
+    return _vit_position_similarity(str(VIT_DIR))

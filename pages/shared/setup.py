@@ -1,9 +1,26 @@
-"""What every page does first."""
+"""What every page does first: leave Streamlit's legacy routing, projector mode, notes about the link."""
 
 from __future__ import annotations
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
+
+from attention_explorer.models.core.memory import release_free_memory
+from attention_explorer.pages.shared import state, warmup
+
+PROJECTOR = state.Field("projector", "projector", bool, False)
+
+# Projector mode: text readable from the back of a classroom at 1280×720 (figures are restyled in chart()).
+PROJECTOR_CSS = """
+<style>
+  .stApp, .stApp p, .stApp li, .stApp label, .stApp input, .stApp textarea, .stApp [data-testid="stMarkdownContainer"] {
+    font-size: 20px !important;
+  }
+  .stApp h1 { font-size: 2.4rem !important; }
+  .stApp h2, .stApp h3 { font-size: 1.7rem !important; }
+  [data-testid="stMetricValue"] { font-size: 2rem !important; }
+</style>
+"""
 
 
 def leave_legacy_pages_mode() -> None:
@@ -19,5 +36,23 @@ def leave_legacy_pages_mode() -> None:
         st.rerun()
 
 
+def projector() -> bool:
+    """Is projector mode on (large type, high-contrast colour-blind-safe scales, no developer panels)?"""
+    return bool(st.session_state.get(PROJECTOR.key, False))
+
+
 def page_setup() -> None:
     leave_legacy_pages_mode()
+    release_free_memory()  # what the last run freed (large arrays, figures) goes back to the OS
+    warmup.start()  # the first page of the process starts loading the models for the others
+    with st.sidebar:
+        state.bound(
+            PROJECTOR,
+            st.toggle,
+            "Projector mode",
+            help="Large type and high-contrast colour-blind-safe colours for a classroom screen; hides the "
+            "developer panels. Kept in the link.",
+        )
+    if projector():
+        st.html(PROJECTOR_CSS)
+    state.open_notes()

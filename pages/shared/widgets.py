@@ -9,6 +9,8 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
+from attention_explorer.pages.shared import state
+
 
 def json_download(label: str, payload: Callable[[], object], file_name: str) -> None:
     """A download button whose JSON is built only when clicked (not on every rerun)."""
@@ -28,7 +30,38 @@ IMAGE_EXPORT = {"format": "png", "width": 1600, "height": 900, "scale": 2}
 def chart(where: Any, fig: go.Figure, *, key: str, config: dict | None = None, **kwargs: Any) -> Any:
     """Draw a Plotly figure in `where` (st, a column, a container) with the app's chart settings.
 
-    Every chart goes through here, so export size and display settings are set in one place.
+    Every chart goes through here, so export size and projector mode are set in one place.
     """
+    from attention_explorer.pages.shared.setup import projector
+    from attention_explorer.viz.style import for_projector
+
+    if projector():
+        fig = for_projector(fig)
     settings = {"toImageButtonOptions": {**IMAGE_EXPORT, "filename": key}, "displaylogo": False, **(config or {})}
     return where.plotly_chart(fig, key=key, config=settings, **kwargs)
+
+
+TRANSLATOR_CHARS = 2_000  # the translators read at most 60 tokens; this bounds their tokenizer's work
+
+
+def sentence_box(field: state.Field, label: str, limit: int, **kwargs: Any) -> str:
+    """The page's sentence box (kept in the link). Longer text is accepted and cut to `limit` with a notice."""
+    text = state.bound(field, st.text_input, label, **kwargs)
+    if len(text) > limit:
+        st.warning(f"The text was {len(text):,} characters; the first {limit:,} are used.")
+        return text[:limit]
+    return text
+
+
+def open_clicked_head(grid_key: str, layer_key: str, head_key: str, n_heads: int) -> None:
+    """on_select callback of an all-heads grid: the clicked tile's layer and head go into the two menus.
+
+    A module function with arguments, not a closure in the page: Streamlit keeps each run's callback, and a
+    closure would keep that run's whole page (its capture: 75 MB at 512 tokens) alive with it.
+    """
+    from attention_explorer.viz.heatmap import grid_head
+
+    points = st.session_state[grid_key].selection.points
+    if points:
+        layer, head = grid_head(points[0]["point_index"], n_heads)
+        st.session_state[layer_key], st.session_state[head_key] = layer, head

@@ -1,0 +1,61 @@
+"""Load the models in the background as soon as the first page of the process is opened.
+
+Importing torch and transformers and loading the models takes seconds; a person who opens the home page
+first should find the model pages ready. Nothing here imports torch in the caller's thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any
+
+_lock = threading.Lock()
+_started = False
+_futures: dict[str, Future] = {}
+
+
+def start() -> None:
+    """Begin loading, once per process (later calls return at once)."""
+    global _started
+    with _lock:
+        if _started:
+            return
+        _started = True
+    threading.Thread(target=_load_all, name="attention-explorer-preload", daemon=True).start()
+
+
+def _load_all() -> None:
+    from attention_explorer.models.pretrained.loading import default_model_dir, load_pretrained
+    from attention_explorer.models.translation.translator import WEIGHTS, load_translator
+
+    def translator(name: str) -> Callable[[], Any]:
+        return lambda: load_translator(WEIGHTS / name)
+
+    jobs: list[tuple[str, Callable[[], Any]]] = [
+        (f"translator:{name}", translator(name)) for name in ("bahdanau", "no_attention", "transformer")
+    ]
+    jobs.append((f"pretrained:{default_model_dir()}", lambda: load_pretrained(default_model_dir())))
+    pending: list[tuple[Future, Callable[[], Any]]] = []
+    with _lock:
+        for key, job in jobs:
+            _futures[key] = Future()
+            pending.append((_futures[key], job))  # kept here too: a page may take its future before it is done
+    for future, job in pending:
+        try:
+            future.set_result(job())
+        except Exception as exc:  # the page that asks gets the same error from its own load
+            future.set_exception(exc)
+
+
+def take(key: str) -> Any | None:
+    """The preloaded object for `key` (waiting for it if it is being loaded), handed over once; else None."""
+    with _lock:
+        future = _futures.pop(key, None)
+    if future is None:
+        return None
+    try:
+        return future.result(timeout=300)
+    except Exception:
+        return None  # load it again in the page, which shows the error properly

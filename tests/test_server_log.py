@@ -1,0 +1,48 @@
+"""A newcomer's server log is quiet: started as the README says, every page opened, nothing but the banner."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+
+from tests import browser_support as bs
+from tests.session_client import Session
+
+BANNER = re.compile(
+    r"^(\S+ \S+ Uvicorn server started on .*"
+    r"|\s*You can now view your Streamlit app.*|\s*URL: http.*|\s*Stopping\.\.\.|)$"
+)
+
+
+def test_the_log_holds_only_the_banner_after_every_page_is_opened(tmp_path):
+    port = bs.free_port()
+    log_path = tmp_path / "server.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
+            cwd=bs.ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                try:
+                    urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+                    break
+                except OSError:
+                    time.sleep(0.3)
+            pages = ["", *re.findall(r'url_path="(\w+)"', (bs.ROOT / "app.py").read_text(encoding="utf-8"))]
+            for page in pages:
+                with Session(url, timeout=300) as session:
+                    run = session.run(page, {})
+                    assert run.finished and not run.exceptions, page
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    noise = [line for line in log_path.read_text().splitlines() if not BANNER.match(line)]
+    assert noise == [], "\n".join(noise[:20])
