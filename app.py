@@ -6,6 +6,8 @@ reaches the same script whichever router answers first (see pages/shared/setup.p
 
 import streamlit as st
 
+from attention_explorer.pages.shared import warmup
+
 st.set_page_config(page_title="Attention Explorer", layout="wide")
 
 navigation = st.navigation(
@@ -23,4 +25,6 @@ navigation = st.navigation(
         st.Page("pages/vit.py", title="Vision Transformer", url_path="vit"),
     ]
 )
+if navigation.url_path:  # every page but the home page imports torch; let the preload's import finish first
+    warmup.wait_for_imports()
 navigation.run()

@@ -38,7 +38,8 @@ LOOPBACK = {"localhost", "127.0.0.1", "[::1]", "::1"}
 # heatmaps and score bars are painted and list the marker, and the script run is over.
 DRAWN_JS = """
 ({marker, lines}) => {
-  const clean = (s) => s.replace(/[\\u200b\\u2060]/g, '');
+  // labels of long inputs carry their position ("12·cat"); compare the token itself
+  const clean = (s) => s.replace(/[\\u200b\\u2060]/g, '').replace(/^\\d+\u00b7/, '');
   if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
   const frames = [...document.querySelectorAll('iframe')];
   if (frames.length !== lines.length) return false;

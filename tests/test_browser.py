@@ -275,7 +275,8 @@ def test_every_route_step_opens_its_page_on_the_prepared_example(server, browser
         for name in step.query:  # every choice of the example is in the link (the sentence may be the default)
             assert f"{name}=" in page.url or name == "text", (step.title, page.url)
         if "text" in step.query:
-            assert page.get_by_role("textbox").first.input_value() == step.query["text"], step.title
+            # the heading is drawn before the sentence box; wait for the box to hold the example
+            playwright.expect(page.get_by_role("textbox").first).to_have_value(step.query["text"], timeout=60_000)
         assert page.locator("[data-testid='stException']").count() == 0, step.title
     assert page.blocked == [] and page.dialogs == []
     context.close()

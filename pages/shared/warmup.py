@@ -2,6 +2,10 @@
 
 Importing torch and transformers and loading the models takes seconds; a person who opens the home page
 first should find the model pages ready. Nothing here imports torch in the caller's thread.
+
+Two threads importing transformers at once can see its lazy top-level module half built ("cannot import
+name 'AutoConfig'"), so the import happens here first and app.py waits for it (`wait_for_imports`) before
+it runs a page that imports the model code.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any
 _lock = threading.Lock()
 _started = False
 _futures: dict[str, Future] = {}
+_imported = threading.Event()
 
 
 def start() -> None:
@@ -26,9 +31,20 @@ def start() -> None:
     threading.Thread(target=_load_all, name="attention-explorer-preload", daemon=True).start()
 
 
+def wait_for_imports(timeout: float = 300) -> None:
+    """Start the preload if needed and return once torch, transformers and the model code are imported."""
+    start()
+    _imported.wait(timeout)
+
+
 def _load_all() -> None:
-    from attention_explorer.models.pretrained.loading import default_model_dir, load_pretrained
-    from attention_explorer.models.translation.translator import WEIGHTS, load_translator
+    try:
+        from attention_explorer.models.pretrained.loading import default_model_dir, load_pretrained
+        from attention_explorer.models.translation.translator import WEIGHTS, load_translator
+    except Exception:  # a broken install: the page that imports the same code shows the error
+        return
+    finally:
+        _imported.set()
 
     def translator(name: str) -> Callable[[], Any]:
         return lambda: load_translator(WEIGHTS / name)
