@@ -266,7 +266,7 @@ def test_every_route_step_opens_its_page_on_the_prepared_example(server, browser
     context, page = open_page(server, browser, "Home")
     for number, step in enumerate(ROUTE, start=1):
         page.goto(server)
-        page.get_by_role("link", name=f"Open step {number}").click()
+        page.get_by_role("link", name=f"Open step {number}", exact=True).click()  # not "Open step 10"
         page.wait_for_function(
             "() => !document.querySelector('[data-testid=\"stStatusWidget\"]') && document.querySelector('h1')",
             timeout=60_000,
@@ -372,8 +372,15 @@ def tiny_bart(tmp_path_factory):
     return build("bart", tmp_path_factory.mktemp("browser") / "bart")
 
 
-def test_the_pretrained_page_draws_an_encoder_decoder_in_bertviz_encoder_decoder_mode(server, browser, tiny_bart):
-    context, page = open_path(server, browser, "bert")
+@pytest.fixture(scope="module")
+def bart_server(tiny_bart):
+    """A server whose owner allows the tiny BART's folder (local paths are refused by default)."""
+    with bs.streamlit_server(env={"ATTENTION_EXPLORER_MODEL_ROOTS": str(tiny_bart.parent)}) as url:
+        yield url
+
+
+def test_the_pretrained_page_draws_an_encoder_decoder_in_bertviz_encoder_decoder_mode(bart_server, browser, tiny_bart):
+    context, page = open_path(bart_server, browser, "bert")
     page.wait_for_function(FRAMES_DRAWN, arg=2, timeout=120_000, polling=100)
     choose_model(page, "Local directory", tiny_bart)
     page.get_by_role("heading", name="Generated").wait_for(timeout=60_000)
