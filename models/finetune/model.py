@@ -9,6 +9,7 @@ training is `attention-explorer train classifier`.
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,15 +64,23 @@ def base_classifier(num_labels: int) -> PreTrainedModel:
     """The bundled MiniLM with a new (untrained) classification head, eager attention.
 
     Every pretrained weight must load; only the head may be missing (it comes from training or the adapter).
+    The missing head is checked here, so transformers' report of it stays out of the server's log.
     """
-    model, info = AutoModelForSequenceClassification.from_pretrained(
-        default_model_dir(),
-        num_labels=num_labels,
-        local_files_only=True,
-        use_safetensors=True,
-        attn_implementation="eager",
-        output_loading_info=True,
-    )
+    from transformers.utils import logging as hf_logging
+
+    verbosity = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    try:
+        model, info = AutoModelForSequenceClassification.from_pretrained(
+            default_model_dir(),
+            num_labels=num_labels,
+            local_files_only=True,
+            use_safetensors=True,
+            attn_implementation="eager",
+            output_loading_info=True,
+        )
+    finally:
+        hf_logging.set_verbosity(verbosity)
     missing = set(info["missing_keys"]) - set(HEAD)
     if missing or info["unexpected_keys"]:
         raise CheckpointError(f"The bundled MiniLM did not load whole: {sorted(missing or info['unexpected_keys'])}")
@@ -94,7 +103,9 @@ def load_classifier(folder: Path = CLASSIFIER_DIR) -> ClassifierBundle:
     except (OSError, ValueError, KeyError, TypeError, SafetensorError) as exc:
         raise CheckpointError(f"{where} is unreadable ({exc}). Retrain with: {RETRAIN}") from exc
     base = base_classifier(len(labels))
-    model = PeftModel(base, config)
+    with warnings.catch_warnings():  # peft calls a transformers method deprecated for v6: noise in the server's log
+        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing", category=FutureWarning)
+        model = PeftModel(base, config)
     try:
         result: Any = set_peft_model_state_dict(model, state)
     except (KeyError, RuntimeError, ValueError) as exc:  # a tensor missing, or of another shape

@@ -270,7 +270,8 @@ def _check_loading_info(info: dict[str, Any], model: PreTrainedModel, where: str
 def _probe(model: PreTrainedModel, family: Family, where: str) -> None:
     """Run two tokens through the model once: it must return one attention tensor per layer."""
     ids = torch.tensor([[0, 0]])
-    kwargs: dict[str, Any] = {"input_ids": ids, "output_attentions": True}
+    # id 0 is often the padding token: the mask says these are real tokens (and keeps transformers quiet)
+    kwargs: dict[str, Any] = {"input_ids": ids, "attention_mask": torch.ones_like(ids), "output_attentions": True}
     if family is Family.ENCODER_DECODER:
         kwargs["decoder_input_ids"] = ids
     try:
