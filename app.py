@@ -19,7 +19,9 @@ navigation = st.navigation(
         st.Page("pages/rnn_vs_transformer.py", title="RNN vs Transformer", url_path="rnn_vs_transformer"),
         st.Page("pages/positions.py", title="Positional encoding", url_path="positions"),
         st.Page("pages/playground.py", title="Scaled dot-product playground", url_path="playground"),
-        st.Page("pages/bert.py", title="BERT self-attention", url_path="bert"),
+        st.Page("pages/bert.py", title="Pretrained Transformers", url_path="bert"),
+        st.Page("pages/gpt.py", title="GPT: next-word prediction", url_path="gpt"),
+        st.Page("pages/finetune.py", title="Fine-tuned BERT", url_path="finetune"),
         st.Page("pages/vit.py", title="Vision Transformer", url_path="vit"),
     ]
 )

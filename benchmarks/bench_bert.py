@@ -22,6 +22,7 @@ import plotly.io as pio
 import torch
 
 from attention_explorer.models.pretrained import capture as pretrained
+from attention_explorer.models.pretrained import scores as pretrained_scores
 from attention_explorer.models.pretrained.loading import PretrainedBundle, default_model_dir, load_pretrained
 from attention_explorer.viz import bertviz_views, heatmap
 
@@ -49,7 +50,7 @@ def build_everything(bundle: PretrainedBundle, text: str) -> dict[str, str]:
     """What one page run computes for a new sentence, serialised as it is sent."""
     run = pretrained.run(bundle, text)
     cap = run.capture
-    scores = pretrained.score_breakdown(bundle, run, 0, 0, 1)
+    scores = pretrained_scores.score_breakdown(bundle, run, 0, 0, 1)
     out = {
         "head heatmap": pio.to_json(heatmap.head_heatmap(cap, 0, 0), validate=False),
         "all-heads grid": pio.to_json(heatmap.heads_grid(cap), validate=False),

@@ -1,4 +1,4 @@
-"""BERT self-attention: every layer and head of a pretrained encoder, for the sentence you type."""
+"""Pretrained Transformers: every layer and head of an encoder (BERT), a decoder (GPT) or an encoder-decoder (T5)."""
 
 from __future__ import annotations
 
@@ -7,37 +7,52 @@ import functools
 import streamlit as st
 
 from attention_explorer.models.core.analysis import head_entropy
+from attention_explorer.models.core.capture import AttentionKind
 from attention_explorer.models.core.export import to_csv, to_json
-from attention_explorer.models.pretrained.loading import MAX_CHARS, ModelLoadError, default_model_dir
+from attention_explorer.models.gpt.model import GPT_DIR
+from attention_explorer.models.pretrained import capture as pretrained
+from attention_explorer.models.pretrained.loading import MAX_CHARS, Family, ModelLoadError, default_model_dir
 from attention_explorer.models.pretrained.paths import PathRefused, allowed_roots, describe_roots, resolve_model_dir
 from attention_explorer.pages.shared import cache, state
 from attention_explorer.pages.shared.setup import page_setup
 from attention_explorer.pages.shared.widgets import chart, open_clicked_head, sentence_box
-from attention_explorer.viz import bertviz_views, heatmap
-from attention_explorer.viz.text import literal
+from attention_explorer.viz import bertviz_views, generation, heatmap
+from attention_explorer.viz.text import literal, quoted
 
 page_setup()
 
 EXAMPLE = "The cat sat on the mat because the mat was warm."
+BUNDLED, GPT, LOCAL = "Bundled: all-MiniLM-L6-v2", "Trained here: GPT", "Local directory"
+PARTS = {"encoder": "Encoder self-attention", "decoder": "Decoder causal self-attention", "cross": "Cross-attention"}
+BERTVIZ_NAMES = {"encoder": "Encoder", "decoder": "Decoder", "cross": "Cross"}
+SOURCES = [BUNDLED, GPT, LOCAL]
+SOURCE = state.Field("bert_source", "model", str, BUNDLED)
+TEXT = state.Field("bert_text", "text", str, EXAMPLE, max_len=MAX_CHARS, shared_text=True)
+TOKENS = state.Field("bert_budget", "tokens", int, pretrained.DEFAULT_NEW_TOKENS, lo=1, hi=pretrained.MAX_NEW_TOKENS)
 
-st.title("BERT self-attention")
+st.title("Pretrained Transformers")
+st.caption(
+    "Encoder-only (BERT: every token sees every token), decoder-only (GPT: each token sees only the ones before it, "
+    "and the model writes the next) and encoder-decoder (T5, BART, Marian: an encoder reads, a decoder writes while "
+    "looking back at the input through cross-attention)."
+)
 
+# ---- model ---------------------------------------------------------------------------------------------------------
 with st.sidebar:
     st.subheader("Model")
-    source = st.radio(
-        "Model", ["Bundled: all-MiniLM-L6-v2", "Local directory"], key="bert_source", label_visibility="collapsed"
-    )
-    if source == "Local directory":
+    source = state.bound(SOURCE, st.radio, "Model", SOURCES, label_visibility="collapsed", valid=state.within(SOURCES))
+    if source == LOCAL:
         model_dir = st.text_input(
             "Model directory",
             key="bert_dir",
             placeholder="/path/to/bert-base-uncased",
-            help="A folder saved by save_pretrained: config.json, *.safetensors, tokenizer.",
+            help="A folder saved by save_pretrained: config.json, *.safetensors, tokenizer files. Encoder-only, "
+            "decoder-only or encoder-decoder text models.",
         )
         roots = allowed_roots()
         st.caption(f"Folders this server allows: {literal(describe_roots(roots))}")
         if not model_dir.strip():
-            st.info("Type the path of a local Hugging Face BERT-family model directory.")
+            st.info("Type the path of a local Hugging Face model directory (BERT, GPT-2, Llama, T5, BART, …).")
             st.stop()
         try:
             model_path = str(resolve_model_dir(model_dir, roots))
@@ -45,48 +60,83 @@ with st.sidebar:
             st.error(literal(str(exc), 400))
             st.stop()
     else:
-        model_path = str(default_model_dir())
+        model_path = str(GPT_DIR if source == GPT else default_model_dir())
 
 try:
     bundle = cache.pretrained_bundle(model_path)
 except ModelLoadError as exc:
     st.error(f"Could not load this model. {literal(str(exc), 600)}")
     st.stop()
+generates = bundle.family is not Family.ENCODER
 
-text = sentence_box(
-    state.Field("bert_text", "text", str, EXAMPLE, max_len=MAX_CHARS, shared_text=True),
-    "Sentence",
-    MAX_CHARS,
-    help="Press Enter to run. Up to the model's token limit is shown; longer text is cut.",
-)
+# ---- input ---------------------------------------------------------------------------------------------------------
+col_text, col_budget = st.columns([4, 1]) if generates else (st.container(), None)
+with col_text:
+    text = sentence_box(
+        TEXT,
+        "Sentence",
+        MAX_CHARS,
+        help="Press Enter to run. Up to the model's token limit is shown; longer text is cut.",
+    )
+budget = pretrained.DEFAULT_NEW_TOKENS
+if col_budget is not None:
+    with col_budget:
+        budget = int(
+            state.bound(
+                TOKENS,
+                st.number_input,
+                "Tokens to generate",
+                1,
+                pretrained.MAX_NEW_TOKENS,
+                help="Greedy decoding: each step appends the most probable token; it stops earlier at the "
+                "end-of-text token.",
+            )
+        )
 if not text.strip():
     st.info("Type a sentence above and press Enter to see where each token looks.")
     st.stop()
 
 try:
-    capture = cache.pretrained_run(model_path, text).capture
+    run = cache.pretrained_run(model_path, text, budget)
 except ValueError as exc:
-    st.error(f"The model could not process this text: {exc}")
+    st.error(f"The model could not process this text: {literal(str(exc), 400)}")
     st.stop()
 
-n = len(capture.query_tokens)
-if capture.truncated_from:
+unknown = pretrained.unknown_words(bundle, text)
+if unknown:
+    st.warning("Read as unknown by this model's tokenizer: " + ", ".join(quoted(w, 40) for w in unknown[:20]))
+first = run.capture
+if first.truncated_from:
+    kept = len(first.query_tokens) if bundle.family is not Family.DECODER else run.prompt_length
     st.warning(
-        f"This text has {capture.truncated_from} tokens; the model takes {n}. "
-        f"Showing the first {n} tokens ([SEP] kept at the end)."
+        f"This text has {first.truncated_from} tokens; the model takes {kept}. "
+        f"Showing the first {kept} tokens" + (" ([SEP] kept at the end)." if bundle.family is Family.ENCODER else ".")
     )
+
+part = next(iter(run.captures))
+if len(run.captures) > 1:
+    part = st.radio("Attention", list(run.captures), format_func=PARTS.__getitem__, key="bert_part", horizontal=True)
+capture = run.captures[part]
+n = len(capture.query_tokens)
+
+# ---- generated text (decoder-only and encoder-decoder) -------------------------------------------------------------
+if generates and run.steps:
+    st.subheader("Generated")
+    st.text(("" if bundle.family is Family.ENCODER_DECODER else text.strip() + " → ") + run.generated_text)
+    chart(st, generation.generation_figure(run.steps), key="bert_generation")
 
 
 for key, limit in (("bert_layer", capture.num_layers), ("bert_head", capture.num_heads)):
-    if st.session_state.get(key, 0) >= limit:  # a smaller model was just chosen
+    if st.session_state.get(key, 0) >= limit:  # a smaller model (or decoder) was just chosen
         st.session_state[key] = 0
 
+# ---- one head and all heads ----------------------------------------------------------------------------------------
 col_layer, col_head, col_info = st.columns([1, 1, 3])
 layer = col_layer.selectbox("Layer", range(capture.num_layers), key="bert_layer")
 head = col_head.selectbox("Head", range(capture.num_heads), key="bert_head")
 col_info.caption(
-    f"{n} tokens · {capture.num_layers} layers × {capture.num_heads} heads · model "
-    f"**{capture.model}**. Rows are queries (the token that looks), columns are keys "
+    f"{n} × {len(capture.key_tokens)} tokens · {capture.num_layers} layers × {capture.num_heads} heads · "
+    f"{bundle.family.value} model **{capture.model}**. Rows are queries (the token that looks), columns are keys "
     "(the tokens it looks at); each row sums to 100%."
 )
 
@@ -98,7 +148,7 @@ with right:
     st.subheader("All heads")
     st.caption(
         "Each tile is one head (rows: layers). Click a tile to open it on the left."
-        + (" Tiles of long inputs are pooled to 32×32 blocks." if n > 32 else "")
+        + (" Tiles of long inputs are pooled to 32×32 blocks." if max(n, len(capture.key_tokens)) > 32 else "")
     )
     chart(
         st,
@@ -109,6 +159,23 @@ with right:
         config={"displayModeBar": False},
     )
 
+# ---- generation step by step ---------------------------------------------------------------------------------------
+if generates and run.steps:
+    st.subheader("Step by step")
+    step = 0
+    if len(run.steps) > 1:
+        step = st.slider("Generation step", 0, len(run.steps) - 1, 0, key="bert_step")
+    chooser = pretrained.step_query(run, step)
+    row_part = "decoder" if bundle.family is Family.DECODER else "cross"
+    row_capture = run.captures[row_part]
+    s1, s2 = st.columns(2)
+    chart(s1, generation.next_token_figure(run.steps[step], f"step {step}: the next token"), key="bert_next")
+    row = row_capture.head(layer, head)[chooser, : chooser + 1 if row_part == "decoder" else None]
+    keys = row_capture.key_tokens[: len(row)]
+    title = f"layer {layer}, head {head}: the row that chose “{run.steps[step].token}”"
+    chart(s2, generation.row_figure(keys, row, title), key="bert_step_row")
+
+# ---- how a score is made -------------------------------------------------------------------------------------------
 st.subheader("How a score is made")
 query = st.selectbox(
     "Query token",
@@ -117,87 +184,117 @@ query = st.selectbox(
     key="bert_query",
     format_func=lambda i: f"{i}: {capture.query_tokens[i]}",
 )
-scores = cache.pretrained_scores(model_path, text, layer, head, query)
-st.markdown(
-    f"For layer {layer}, head {head}: the query vector **q** of “{capture.query_tokens[query]}” is dotted with "
-    f"the key vector **k** of every token, divided by √d_head = √{scores.d_head}, and put through softmax. "
-    "These are the model's own projections, recomputed from the layer's input."
-)
-score_col, table_col = st.columns([3, 2])
-chart(score_col, heatmap.score_figure(scores), key="bert_scores")
-table_col.dataframe(
-    {
-        "key": list(capture.key_tokens),
-        "q·k": scores.dot,
-        f"÷√{scores.d_head}": scores.scaled,
-        "softmax": scores.weights,
-        "captured": capture.head(layer, head)[query],
-    },
-    hide_index=False,
-    height=480,
-)
+try:
+    scores = cache.pretrained_scores(model_path, text, layer, head, query, part=part, budget=budget)
+except ValueError as exc:
+    st.info(f"Not shown for this model: {exc}")
+else:
+    b = scores.breakdown
+    st.markdown(
+        f"For layer {layer}, head {head}: the query vector **q** of the query token is dotted with the key vector "
+        f"**k** of every key it may see, divided by √d_head = √{b.d_head}, and put through softmax. These are the "
+        "model's own projections, recomputed from the layer's input; the softmax matches the captured row "
+        f"to {scores.max_error:.0e}."
+    )
+    for note in scores.notes:
+        st.caption(f"• {note}")
+    score_col, table_col = st.columns([3, 2])
+    chart(score_col, heatmap.score_figure(b, query_token=scores.query_token), key="bert_scores")
+    table_col.dataframe(
+        {
+            "key": list(b.tokens),
+            "q·k": b.dot,
+            f"÷√{b.d_head}": b.scaled,
+            "softmax": b.weights,
+            "captured": scores.captured,
+        },
+        hide_index=False,
+        height=480,
+    )
 
+# ---- bertviz -------------------------------------------------------------------------------------------------------
 st.subheader("bertviz")
 st.caption(
     "Jesse Vig's bertviz, drawn from files installed with the app: it works with no network. "
     "Hover a token to see its lines; click a coloured square to toggle a head (double-click: only that head)."
+    + (" Choose Encoder, Decoder or Cross in the Attention menu." if len(run.captures) > 1 else "")
 )
 views: tuple[tuple[bertviz_views.View, str], ...] = (("head", "Head view"), ("model", "Model view"))
+longest = max(max(len(c.query_tokens), len(c.key_tokens)) for c in run.captures.values())
 for view, title in views:
     st.markdown(f"**{title}**")
-    window, start = bertviz_views.max_window(view, capture.num_layers, capture.num_heads, n), 0
-    if window < n:
+    window, start = bertviz_views.max_window(view, capture.num_layers, capture.num_heads, longest), 0
+    if window < longest:
         c_size, c_start = st.columns(2)
         window = int(
             c_size.number_input(
                 f"{title}: tokens shown",
                 2,
-                n,
+                longest,
                 window,
                 key=f"bert_{view}_window",
                 help="bertviz draws one SVG line per weight (about 100,000 lines a second): more tokens, slower.",
             )
         )
         start = 0  # the whole input: a slider from 0 to 0 cannot be drawn
-        if window < n:
-            start = c_start.slider(f"{title}: first token shown", 0, n - window, 0, key=f"bert_{view}_start")
+        if window < longest:
+            start = c_start.slider(f"{title}: first token shown", 0, longest - window, 0, key=f"bert_{view}_start")
         lines = bertviz_views.lines_drawn(view, capture.num_layers, capture.num_heads, window)
         st.caption(
-            f"Showing tokens {start}–{start + window - 1} of {n} ({lines:,} lines); "
+            f"Showing tokens {start}–{start + window - 1} of {longest} ({lines:,} lines); "
             "the heatmaps above show every token."
         )
-    html = bertviz_views.bertviz_html(
-        capture, view, start, start + window, layer=layer, asset_url=cache.bertviz_asset_url()
-    )
+    asset_url = cache.bertviz_asset_url()
+    if len(run.captures) > 1:
+        named = {BERTVIZ_NAMES[k]: c for k, c in run.captures.items()}
+        html = bertviz_views.encoder_decoder_window_html(named, view, start, start + window, layer, asset_url)
+    else:
+        html = bertviz_views.bertviz_html(capture, view, start, start + window, layer=layer, asset_url=asset_url)
     st.iframe(html, height="content")
 
+# ---- integrity -----------------------------------------------------------------------------------------------------
 st.subheader("Integrity")
 summary = cache.pretrained_summary(model_path)
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Attention implementation", capture.attn_implementation)
 c2.metric("Layers × heads", f"{capture.num_layers} × {capture.num_heads}")
-c3.metric("Max |row sum − 1|", f"{capture.max_row_sum_error:.1e}")
-c4.metric("Tokens", n if not capture.truncated_from else f"{n} of {capture.truncated_from}")
+c3.metric("Max |row sum − 1|", f"{max(c.max_row_sum_error for c in run.captures.values()):.1e}")
+if first.truncated_from:
+    c4.metric("Tokens", f"{len(first.query_tokens)} of {first.truncated_from}")
+else:
+    c4.metric("Tokens", len(first.query_tokens))
+causal = [c for c in run.captures.values() if c.kind is AttentionKind.CAUSAL_SELF]
+if causal:
+    st.caption(
+        f"Causal mask: the largest weight on a later token is {max(map(pretrained.max_future_weight, causal)):.1e} "
+        "(a decoder may look only at the tokens before it)."
+    )
 with st.expander("Model details and head entropy"):
     st.json(summary)
     chart(st, heatmap.entropy_heatmap(head_entropy(capture.weights)), key="bert_entropy")
 
+# ---- export --------------------------------------------------------------------------------------------------------
 st.subheader("Export")
+suffix = "" if len(run.captures) == 1 else f"_{part}"
 e1, e2, e3 = st.columns(3)
 e1.download_button(
     "This head as CSV",
     data=lambda: to_csv(capture, layer, head),
-    file_name=f"attention_L{layer}_H{head}.csv",
+    file_name=f"attention{suffix}_L{layer}_H{head}.csv",
     mime="text/csv",
     on_click="ignore",
 )
 e2.download_button(
-    "All heads as CSV", data=lambda: to_csv(capture), file_name="attention.csv", mime="text/csv", on_click="ignore"
+    "All heads as CSV",
+    data=lambda: to_csv(capture),
+    file_name=f"attention{suffix}.csv",
+    mime="text/csv",
+    on_click="ignore",
 )
 e3.download_button(
     "All heads as JSON",
     data=lambda: to_json(capture),
-    file_name="attention.json",
+    file_name=f"attention{suffix}.json",
     mime="application/json",
     on_click="ignore",
 )

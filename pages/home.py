@@ -47,9 +47,18 @@ position-similarity matrix, PE(p+k) as a fixed linear map of PE(p), and learned 
 scores → ÷√d → mask → softmax (with temperature) → output; additive vs dot-product scoring; multi-head
 split, attend, concatenate.
 
-**BERT self-attention** — a pretrained encoder (all-MiniLM-L6-v2, bundled; or any local model directory):
-one head's heatmap, every head at once, bertviz's head and model views, how one score is made from the
-model's own q and k, an integrity panel and CSV / JSON export.
+**Pretrained Transformers** — a pretrained encoder (all-MiniLM-L6-v2, bundled), the GPT trained here, or any
+local Hugging Face text model: encoder-only (BERT), decoder-only (GPT-2, Llama) with greedy generation, or
+encoder-decoder (T5, BART, Marian) with its encoder, decoder and cross-attention. One head's heatmap, every head
+at once, bertviz's head and model views, how one score is made from the model's own q and k, an integrity panel
+and CSV / JSON export.
+
+**GPT: next-word prediction** — a decoder-only Transformer (2 layers × 4 heads) trained in this repo on the
+English side of the generated corpus: the next-word distribution, greedy generation step by step, the causal
+self-attention row that chose each word, and which heads attend to the previous token.
+
+**Fine-tuned BERT** — the bundled MiniLM fine-tuned with LoRA to tell statements, negated statements and
+questions apart: its prediction, where [CLS] looks before and after fine-tuning, and which heads changed most.
 
 **Vision Transformer** — a small ViT trained in this repo on scikit-learn's bundled 8×8 digits (98.6% on
 held-out digits): choose or draw a digit, see [CLS]'s attention over the image per layer and head, where a

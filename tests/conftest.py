@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-TINY_VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "cat", "sat", "on", "mat", "a", "dog", ".", "##s"]
 LOOPBACK = {"localhost", "127.0.0.1", "::1", "0.0.0.0", ""}
 
 
@@ -56,27 +55,15 @@ def no_network(monkeypatch):
     assert not attempts, f"the code tried to reach the network: {attempts}"
 
 
-def make_tiny_bert(folder: Path, *, layers: int = 2, heads: int = 4) -> Path:
-    """A randomly initialised BertModel with its own tokenizer, saved like a downloaded model."""
-    import torch
-    from transformers import BertConfig, BertModel, BertTokenizerFast
+def make_tiny_bert(folder: Path) -> Path:
+    """A randomly initialised BertModel (2 layers × 4 heads) with its own tokenizer, saved like a downloaded model.
 
-    folder.mkdir(parents=True, exist_ok=True)
-    vocab = folder / "vocab.txt"
-    vocab.write_text("\n".join(TINY_VOCAB) + "\n", encoding="utf-8")
-    tokenizer = BertTokenizerFast(vocab_file=str(vocab), do_lower_case=True)
-    torch.manual_seed(0)
-    config = BertConfig(
-        vocab_size=len(TINY_VOCAB),
-        hidden_size=32,
-        num_hidden_layers=layers,
-        num_attention_heads=heads,
-        intermediate_size=64,
-        max_position_embeddings=64,
-    )
-    BertModel(config).save_pretrained(folder, safe_serialization=True)
-    tokenizer.save_pretrained(folder)
-    return folder
+    The tokenizer is a WordLevel one built with `tokenizers` (see tests/tiny_models.py): transformers 5 builds a
+    BertTokenizerFast from a vocab.txt alone with nothing but its special tokens.
+    """
+    from tests.tiny_models import build
+
+    return build("bert", folder)
 
 
 @pytest.fixture(scope="session")
@@ -96,3 +83,34 @@ def tiny(tiny_bert_dir):
     from attention_explorer.models.pretrained.loading import load_pretrained
 
     return load_pretrained(tiny_bert_dir)
+
+
+@pytest.fixture(scope="session")
+def tiny_family_dir(tmp_path_factory):
+    """family name → the folder of a tiny random model of that family (tests/tiny_models.py), built once."""
+    from tests.tiny_models import build
+
+    root = tmp_path_factory.mktemp("families")
+    built: dict[str, Path] = {}
+
+    def get(family: str) -> Path:
+        if family not in built:
+            built[family] = build(family, root / family)
+        return built[family]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def tiny_family(tiny_family_dir):
+    """family name → that tiny model loaded by the app's loader, once per session."""
+    from attention_explorer.models.pretrained.loading import load_pretrained
+
+    loaded: dict[str, object] = {}
+
+    def get(family: str):
+        if family not in loaded:
+            loaded[family] = load_pretrained(tiny_family_dir(family))
+        return loaded[family]
+
+    return get

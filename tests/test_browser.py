@@ -49,7 +49,7 @@ def open_page(server, browser, title: str):
 @pytest.fixture
 def page(server, browser):
     """The BERT page with the example sentence drawn."""
-    context, page = open_page(server, browser, "BERT self-attention")
+    context, page = open_page(server, browser, "Pretrained Transformers")
     bs.wait_drawn(page, "cat", 14)
     yield page
     context.close()
@@ -229,7 +229,7 @@ new MutationObserver(() => {
 """
 
 
-@pytest.mark.parametrize("path, title", [("bert", "BERT self-attention"), ("seq2seq", "RNN encoder-decoder")])
+@pytest.mark.parametrize("path, title", [("bert", "Pretrained Transformers"), ("seq2seq", "RNN encoder-decoder")])
 def test_a_deep_link_is_the_first_request_to_a_fresh_server(browser, path, title):
     with bs.streamlit_server() as url:
         context = browser.new_context(viewport={"width": 1280, "height": 720})
@@ -242,7 +242,7 @@ def test_a_deep_link_is_the_first_request_to_a_fresh_server(browser, path, title
         page.wait_for_timeout(1000)
         assert page.evaluate("window.__notFound") == []
         assert page.url.rstrip("/").endswith(f"/{path}")
-        assert page.locator("[data-testid='stSidebarNav']").get_by_text("BERT self-attention").count() == 1
+        assert page.locator("[data-testid='stSidebarNav']").get_by_text("Pretrained Transformers").count() == 1
         assert blocked == []
         context.close()
 
@@ -266,7 +266,7 @@ def test_every_route_step_opens_its_page_on_the_prepared_example(server, browser
     context, page = open_page(server, browser, "Home")
     for number, step in enumerate(ROUTE, start=1):
         page.goto(server)
-        page.get_by_role("link", name=f"Open step {number}").click()
+        page.get_by_role("link", name=f"Open step {number}", exact=True).click()  # not "Open step 10"
         page.wait_for_function(
             "() => !document.querySelector('[data-testid=\"stStatusWidget\"]') && document.querySelector('h1')",
             timeout=60_000,
@@ -296,4 +296,109 @@ def test_projector_mode_enlarges_type_and_is_kept_in_the_link(server, browser):
     page.wait_for_function("() => location.pathname.endsWith('/positions')", timeout=30_000)
     page.wait_for_function("() => location.search.includes('projector=1')", timeout=30_000)
     assert blocked == []
+    context.close()
+
+
+# ---- every kind of Transformer, the GPT page and the fine-tuned BERT --------------------------------------------
+
+IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+
+
+def idle_and(condition: str) -> str:
+    """A page-ready test: the script run is over and `condition` (a JS expression) holds."""
+    return f"() => !document.querySelector('[data-testid=\"stStatusWidget\"]') && ({condition})"
+
+
+FRAMES_DRAWN = """(n) => !document.querySelector('[data-testid="stStatusWidget"]')
+    && document.querySelectorAll('iframe').length === n
+    && [...document.querySelectorAll('iframe')].every(f => f.contentDocument
+         && f.contentDocument.querySelectorAll('line').length > 0)"""
+
+
+def open_path(server, browser, path: str):
+    """A page opened by its URL, network cut, dialogs recorded (as `open_page`)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.blocked = bs.cut_network(context)
+    page.dialogs = []
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+    page.goto(f"{server}/{path}")
+    return context, page
+
+
+def test_the_gpt_page_draws_offline(server, browser):
+    context, page = open_path(server, browser, "gpt")
+    ready = idle_and(
+        "document.querySelectorAll('.js-plotly-plot .bars path').length > 0"
+        " && document.querySelectorAll('.js-plotly-plot .hm image').length >= 3"
+    )
+    page.wait_for_function(ready, timeout=120_000, polling=100)
+    assert page.get_by_text("the old king will →").count() == 1
+    box = page.get_by_role("textbox", name="Prompt")
+    box.fill("<img src=x onerror=alert(1)> the cat")
+    box.press("Enter")
+    page.get_by_text("Never seen in training").wait_for(timeout=60_000)
+    page.wait_for_function(IDLE, timeout=60_000)
+    assert page.locator("img[src='x']").count() == 0 and page.locator("[data-testid='stException']").count() == 0
+    assert page.blocked == [] and page.dialogs == []
+    context.close()
+
+
+def choose_model(page, option: str, folder=None) -> None:
+    page.locator("[data-testid='stSidebar']").get_by_text(option).click()
+    if folder is not None:
+        box = page.get_by_role("textbox", name="Model directory")
+        box.fill(str(folder))
+        box.press("Enter")
+
+
+def test_the_pretrained_page_draws_a_decoder_and_its_bertviz_views(server, browser):
+    context, page = open_path(server, browser, "bert")
+    page.wait_for_function(FRAMES_DRAWN, arg=2, timeout=120_000, polling=100)
+    choose_model(page, "Trained here: GPT")
+    page.get_by_role("heading", name="Step by step").wait_for(timeout=60_000)
+    page.wait_for_function(FRAMES_DRAWN, arg=2, timeout=120_000, polling=100)
+    head = frames(page)[0]
+    assert head.locator("line").count() > 0 and head.evaluate("d3.version") == "5.7.0"
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.blocked == [] and page.dialogs == []
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def tiny_bart(tmp_path_factory):
+    from tests.tiny_models import build
+
+    return build("bart", tmp_path_factory.mktemp("browser") / "bart")
+
+
+@pytest.fixture(scope="module")
+def bart_server(tiny_bart):
+    """A server whose owner allows the tiny BART's folder (local paths are refused by default)."""
+    with bs.streamlit_server(env={"ATTENTION_EXPLORER_MODEL_ROOTS": str(tiny_bart.parent)}) as url:
+        yield url
+
+
+def test_the_pretrained_page_draws_an_encoder_decoder_in_bertviz_encoder_decoder_mode(bart_server, browser, tiny_bart):
+    context, page = open_path(bart_server, browser, "bert")
+    page.wait_for_function(FRAMES_DRAWN, arg=2, timeout=120_000, polling=100)
+    choose_model(page, "Local directory", tiny_bart)
+    page.get_by_role("heading", name="Generated").wait_for(timeout=60_000)
+    page.wait_for_function(FRAMES_DRAWN, arg=2, timeout=120_000, polling=100)
+    head = frames(page)[0]
+    assert head.locator("#filter option").all_text_contents() == ["Encoder", "Decoder", "Cross"]
+    head.select_option("#filter", "2")  # cross-attention: output tokens on the left, input on the right
+    page.wait_for_timeout(300)
+    assert "cat" in head.locator("#right text").all_text_contents()
+    assert page.blocked == [] and page.dialogs == []
+    context.close()
+
+
+def test_the_finetune_page_draws_offline(server, browser):
+    context, page = open_path(server, browser, "finetune")
+    ready = idle_and("document.querySelectorAll('.js-plotly-plot .hm image').length >= 4")
+    page.wait_for_function(ready, timeout=120_000, polling=100)
+    assert page.locator("[data-testid='stMetric']", has_text="The fine-tuned model says").count() == 1
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.blocked == [] and page.dialogs == []
     context.close()

@@ -30,6 +30,12 @@ def test_the_wheel_holds_the_app_its_pages_weights_and_settings(wheel):
         "attention_explorer/models/weights/transformer/model.safetensors",
         "attention_explorer/models/weights/bahdanau/vocab.json",
         "attention_explorer/models/weights/test_sentences.jsonl",
+        "attention_explorer/models/weights/gpt/model.safetensors",
+        "attention_explorer/models/weights/gpt/tokenizer.json",
+        "attention_explorer/models/weights/classifier/adapter_model.safetensors",
+        "attention_explorer/models/weights/classifier/task.json",
+        "attention_explorer/models/gpt/model.py",
+        "attention_explorer/models/finetune/model.py",
         "attention_explorer/models/training/data/lexicon.tsv",
         "attention_explorer/viz/heatmap.py",
     ]:

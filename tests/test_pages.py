@@ -23,12 +23,12 @@ def test_home_says_what_each_page_teaches():
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     text = " ".join(m.value for m in at.markdown)
-    assert "BERT self-attention" in text and "bertviz" in text
+    assert "BERT" in text and "bertviz" in text
 
 
 def test_bert_page_shows_every_view_for_the_example():
     at = page(BERT_PAGE)
-    assert at.title[0].value == "BERT self-attention"
+    assert at.title[0].value == "Pretrained Transformers"
     assert at.selectbox(key="bert_layer").options == [str(i) for i in range(6)]
     assert at.selectbox(key="bert_head").options == [str(i) for i in range(12)]
     assert [s.value for s in at.subheader][:2] == ["Layer 0, head 0", "All heads"]
@@ -310,3 +310,149 @@ def test_bert_page_shows_head_entropy():
     at = page(BERT_PAGE)
     charts = at.get("plotly_chart")
     assert len(charts) >= 4  # head, grid, score bars, entropy
+
+
+# ---- every kind of pretrained model, the GPT and the fine-tuned BERT ---------------------------------------------
+
+
+@pytest.fixture
+def any_folder(monkeypatch):
+    """A single-user server: the page may open any local folder."""
+    monkeypatch.setenv("ATTENTION_EXPLORER_MODEL_ROOTS", "*")
+
+
+def local_model(at: AppTest, folder) -> AppTest:
+    at.radio(key="bert_source").set_value("Local directory").run()
+    at.text_input(key="bert_dir").input(str(folder)).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    return at
+
+
+@pytest.mark.parametrize("family", ["gpt2", "llama"])
+def test_a_decoder_shows_its_generation_step_by_step(family, tiny_family_dir, any_folder):
+    at = local_model(page(BERT_PAGE), tiny_family_dir(family))
+    subheaders = [s.value for s in at.subheader]
+    assert {"Generated", "Step by step", "How a score is made"} <= set(subheaders)
+    assert at.selectbox(key="bert_head").options == ["0", "1", "2", "3"]  # query heads, not the shared key heads
+    at.number_input(key="bert_budget").set_value(4).run()
+    at.slider(key="bert_step").set_value(3).run()
+    assert not at.exception
+    assert any("Causal mask: the largest weight on a later token is 0.0e+00" in c.value for c in at.caption)
+    if family == "llama":
+        assert any("rotary positions" in c.value for c in at.caption)
+        assert any("grouped-query attention: 4 query heads share 2 key heads" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("family", ["bart", "t5"])
+def test_an_encoder_decoder_shows_all_three_attentions(family, tiny_family_dir, any_folder):
+    at = local_model(page(BERT_PAGE), tiny_family_dir(family))
+    for part in ("encoder", "decoder", "cross"):
+        at.radio(key="bert_part").set_value(part).run()
+        assert not at.exception
+        assert at.subheader[1].value == "Layer 0, head 0"  # after "Generated"
+        notes = " ".join(i.value for i in at.info)
+        if family == "t5":  # its scores carry a relative-position bias: said, not drawn wrongly
+            assert "relative-position bias" in notes
+        else:
+            assert "Not shown" not in notes and any("matches the captured row" in m.value for m in at.markdown)
+
+
+def test_a_directory_without_tokenizer_files_is_an_error_on_the_page(tiny_family_dir, tmp_path, any_folder):
+    import shutil
+
+    folder = tmp_path / "no-tokenizer"
+    shutil.copytree(tiny_family_dir("bert"), folder, ignore=shutil.ignore_patterns("tokenizer*"))
+    at = page(BERT_PAGE)
+    at.radio(key="bert_source").set_value("Local directory").run()
+    at.text_input(key="bert_dir").input(str(folder)).run()
+    assert not at.exception and "no tokenizer files" in at.error[0].value
+
+
+def test_a_model_saved_again_into_the_same_folder_is_reloaded(tiny_family_dir, tmp_path, any_folder):
+    import shutil
+
+    folder = tmp_path / "model"
+    shutil.copytree(tiny_family_dir("bert"), folder)
+    at = local_model(page(BERT_PAGE), folder)
+    assert {m.label: m.value for m in at.metric}["Layers × heads"] == "2 × 4"
+    shutil.rmtree(folder)
+    shutil.copytree(tiny_family_dir("distilbert"), folder)  # 2 heads, saved into the same path
+    at.run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Layers × heads"] == "2 × 2"
+
+
+def test_the_gpt_trained_here_is_one_of_the_models():
+    at = page(BERT_PAGE)
+    at.radio(key="bert_source").set_value("Trained here: GPT").run()
+    assert not at.exception and not at.error
+    assert {m.label: m.value for m in at.metric}["Layers × heads"] == "2 × 4"
+    assert "Generated" in [s.value for s in at.subheader]
+
+
+GPT_PAGE = "pages/gpt.py"
+
+
+def test_gpt_page_predicts_the_next_word_and_steps_through_generation():
+    at = page(GPT_PAGE)
+    assert at.title[0].value == "GPT: next-word prediction"
+    assert [s.value for s in at.subheader][:3] == [
+        "The next word",
+        "Generation step by step",
+        "Causal self-attention, every head",
+    ]
+    assert any(t.value.startswith("the old king will → ") for t in at.text)
+    at.slider(key="gpt_step").set_value(3).run()
+    at.selectbox(key="gpt_layer").select(1).run()
+    assert not at.exception
+    assert any("The model has read 8 tokens" in c.value for c in at.caption)  # <s> + 4 prompt words + 3 generated
+    assert float({m.label: m.value for m in at.metric}["Perplexity on held-out sentences"]) > 1
+
+
+@pytest.mark.parametrize("text", ["   ", "the zorblat will", "😀 </script><b>x</b> שלום " * 30])
+def test_gpt_page_answers_any_prompt(text):
+    at = page(GPT_PAGE)
+    at.text_input(key="gpt_text").input(text).run()
+    assert not at.exception and not at.error
+    if not text.strip():
+        assert "Type the start of a sentence" in at.info[0].value
+    else:
+        assert "Never seen in training" in at.warning[0].value
+
+
+def test_gpt_page_reports_a_missing_model(tmp_path, monkeypatch):
+    from attention_explorer.models.gpt import model as gpt_model
+
+    monkeypatch.setattr(gpt_model, "GPT_DIR", tmp_path / "gpt")
+    at = page(GPT_PAGE)
+    assert "No such directory" in at.error[0].value and "attention-explorer train gpt" in at.error[0].value
+
+
+FINETUNE_PAGE = "pages/finetune.py"
+
+
+def test_finetune_page_puts_both_models_side_by_side():
+    at = page(FINETUNE_PAGE)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["The fine-tuned model says"] == "question"
+    assert "Which heads changed" in [s.value for s in at.subheader]
+    at.text_input(key="ft_text").input("The children did not laugh at the clown.").run()
+    at.selectbox(key="ft_layer").select(2).run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["The fine-tuned model says"] == "negated statement"
+    at.text_input(key="ft_text").input("").run()
+    assert not at.exception and "Type a sentence" in at.info[0].value
+
+
+def test_finetune_page_reports_a_missing_adapter(tmp_path, monkeypatch):
+    import streamlit as st
+
+    from attention_explorer.pages.shared import cache
+
+    monkeypatch.setattr(cache, "CLASSIFIER_DIR", tmp_path / "classifier")
+    st.cache_resource.clear()
+    try:
+        at = page(FINETUNE_PAGE)
+        assert "attention-explorer train classifier" in at.error[0].value
+    finally:
+        st.cache_resource.clear()

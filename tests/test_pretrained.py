@@ -8,6 +8,7 @@ import torch
 
 from attention_explorer.models.core.capture import AttentionKind
 from attention_explorer.models.pretrained import capture as pretrained
+from attention_explorer.models.pretrained import scores
 from attention_explorer.models.pretrained.command import main as export_main
 from attention_explorer.models.pretrained.loading import ModelLoadError, load_pretrained, position_embeddings
 
@@ -87,7 +88,7 @@ def test_score_breakdown_reproduces_the_captured_row(bundled, tiny):
         run = pretrained.run(bundle, SENTENCE)
         expected, _ = hf_attentions(bundle, SENTENCE)
         for layer, head, query in [(0, 0, 1), (run.capture.num_layers - 1, run.capture.num_heads - 1, 3)]:
-            b = pretrained.score_breakdown(bundle, run, layer, head, query)
+            b = scores.score_breakdown(bundle, run, layer, head, query)
             dot, d_head = hf_scores(bundle, SENTENCE, layer, head, query)
             assert b.d_head == d_head
             np.testing.assert_allclose(b.dot, dot, atol=1e-4)
@@ -96,7 +97,7 @@ def test_score_breakdown_reproduces_the_captured_row(bundled, tiny):
             np.testing.assert_allclose(b.weights, expected[layer, head, query], atol=1e-5)
             assert b.weights.argmax() == expected[layer, head, query].argmax()
     with pytest.raises(ValueError, match="outside"):
-        pretrained.score_breakdown(bundled, pretrained.run(bundled, SENTENCE), 0, 0, 99)
+        scores.score_breakdown(bundled, pretrained.run(bundled, SENTENCE), 0, 0, 99)
 
 
 def test_position_embeddings_are_the_model_table(bundled):

@@ -94,3 +94,25 @@ def test_returning_to_a_page_shows_the_view_left_there():
     at.switch_page("pages/positions.py").run()
     assert not at.exception
     assert at.slider(key="pe_d").value == 64
+
+
+def test_a_link_restores_the_gpt_view_and_moves_a_step_past_the_generation():
+    at = opened("pages/gpt.py", text="the old king did not", words="3", step="40", layer="1", head="2")
+    assert at.text_input(key="gpt_text").value == "the old king did not"
+    assert at.number_input(key="gpt_budget").value == 3
+    assert at.slider(key="gpt_step").value == 2  # three words generated at most: steps 0–2
+    assert (at.selectbox(key="gpt_layer").value, at.selectbox(key="gpt_head").value) == (1, 2)
+    at.selectbox(key="gpt_head").select(3).run()
+    assert at.query_params["head"] in (["3"], "3")
+
+
+def test_the_fine_tune_page_opens_on_the_most_changed_head_unless_the_link_names_one():
+    at = opened("pages/finetune.py", text="did the cat sleep")
+    table = at.dataframe[0].value  # the most changed heads, largest first
+    best = (int(table["layer"][0]), int(table["head"][0]))
+    assert (at.selectbox(key="ft_head_layer").value, at.selectbox(key="ft_head").value) == best
+    other = (best[0], (best[1] + 1) % 12)
+    at = opened("pages/finetune.py", text="did the cat sleep", hlayer=str(other[0]), head=str(other[1]), layer="abc")
+    assert (at.selectbox(key="ft_head_layer").value, at.selectbox(key="ft_head").value) == other
+    assert at.selectbox(key="ft_layer").value == 5
+    assert "“layer” is not a number" in " ".join(i.value for i in at.info)

@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from attention_explorer.models.core.capture import AttentionCapture
+from attention_explorer.models.core.capture import AttentionCapture, AttentionKind
 
 View = Literal["head", "model"]
 
@@ -226,6 +226,34 @@ def encoder_decoder_html(
     items = [(name, c.weights, list(c.query_tokens), list(c.key_tokens)) for name, c in captures.items()]
     names = list(captures)
     return _document(items, view, layer, asset_url, names.index(shown) if shown in names else 0)
+
+
+def encoder_decoder_window_html(
+    captures: dict[str, AttentionCapture],
+    view: View,
+    start: int = 0,
+    stop: int | None = None,
+    layer: int = 0,
+    asset_url: str | None = None,
+) -> str:
+    """`encoder_decoder_html` of a window: input positions [start, stop), and as many output positions from 0.
+
+    Self-attention reads the input on both axes, causal self-attention the output, cross-attention output
+    queries over input keys. Weights are the model's own (rows are not renormalised).
+    """
+    if not captures:
+        raise ValueError("No attention to draw")
+    source = max(len(c.key_tokens) for c in captures.values() if c.kind is not AttentionKind.CAUSAL_SELF)
+    stop = source if stop is None else stop
+    if not 0 <= start < stop <= source:
+        raise ValueError(f"Token window {start}–{stop} is outside the {source} input tokens")
+    src, tgt = slice(start, stop), slice(0, stop - start)
+    axes = {AttentionKind.SELF: (src, src), AttentionKind.CAUSAL_SELF: (tgt, tgt), AttentionKind.CROSS: (tgt, src)}
+    items = []
+    for name, c in captures.items():
+        rows, cols = axes.get(c.kind, (src, src))
+        items.append((name, c.weights[:, :, rows, cols], list(c.query_tokens[rows]), list(c.key_tokens[cols])))
+    return _document(items, view, layer, asset_url)
 
 
 def _document(

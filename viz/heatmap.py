@@ -213,8 +213,11 @@ def entropy_heatmap(entropy: np.ndarray) -> go.Figure:
     return fig
 
 
-def score_figure(b: ScoreBreakdown) -> go.Figure:
-    """The three steps for one query: q·k, divided by √d_head, softmax — one bar per key."""
+def score_figure(b: ScoreBreakdown, query_token: str | None = None) -> go.Figure:
+    """The three steps for one query: q·k, divided by √d_head, softmax — one bar per key.
+
+    query_token: the query's token when it is not among the keys (cross-attention); default tokens[query_index].
+    """
     x = axis_labels(b.tokens)
     steps = [
         ("q·k", b.dot, "#9ecae1"),
@@ -234,7 +237,8 @@ def score_figure(b: ScoreBreakdown) -> go.Figure:
         )
     fig.update_layout(
         title={
-            "text": f"query “{html.escape(b.tokens[b.query_index])}” (position {b.query_index}) · "
+            "text": f"query “{html.escape(query_token if query_token is not None else b.tokens[b.query_index])}” "
+            f"(position {b.query_index}) · "
             f"layer {b.layer} · head {b.head}"
         },
         xaxis={"type": "category", "tickangle": -60, "anchor": "y3"},

@@ -36,3 +36,45 @@ def attention_rollout(weights: np.ndarray, residual: bool = True) -> np.ndarray:
         acc = mixed[layer] @ acc
         out[layer] = acc
     return out
+
+
+def previous_token_weight(weights: np.ndarray) -> np.ndarray:
+    """Mean weight each head puts on the token just before the query: [layer, head, query, key] → [layer, head].
+
+    Averaged over queries 1 … T−1 (the first token has no previous one). A previous-token head — the pattern
+    that, with an induction head, lets a GPT continue repeated text — scores close to 1.
+    """
+    w = np.asarray(weights, dtype=np.float64)
+    if w.ndim != 4 or w.shape[-1] != w.shape[-2] or w.shape[-1] < 2:
+        raise ValueError(f"Previous-token weight needs self-attention over at least 2 tokens; got {w.shape}")
+    n = w.shape[-1]
+    return w[..., np.arange(1, n), np.arange(n - 1)].mean(-1)
+
+
+def js_divergence(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Jensen–Shannon divergence (nats) between distributions along the last axis: 0 … ln 2, symmetric.
+
+    JS(p, q) = ½ KL(p ‖ m) + ½ KL(q ‖ m) with m = ½ (p + q); terms where p (or q) is 0 count 0.
+    """
+    p, q = np.asarray(p, dtype=np.float64), np.asarray(q, dtype=np.float64)
+    if p.shape != q.shape:
+        raise ValueError(f"Distributions differ in shape: {p.shape} and {q.shape}")
+    m = 0.5 * (p + q)
+
+    def kl(a: np.ndarray) -> np.ndarray:
+        ratio = np.divide(a, m, out=np.ones_like(a), where=a > 0)
+        return (a * np.log(ratio)).sum(-1)
+
+    return np.clip(0.5 * kl(p) + 0.5 * kl(q), 0.0, np.log(2))
+
+
+def head_divergence(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """How much each head changed between two models on one input: mean JS divergence of their rows.
+
+    a, b: [layer, head, query, key] of the same tokens → [layer, head] in nats (0: identical, ln 2 at most).
+    """
+    if np.shape(a) != np.shape(b) or np.ndim(a) != 4:
+        raise ValueError(
+            f"Both captures must be [layer, head, query, key] of one shape; got {np.shape(a)}, {np.shape(b)}"
+        )
+    return js_divergence(a, b).mean(-1)

@@ -12,10 +12,26 @@ import numpy as np
 import streamlit as st
 from transformers.utils import logging as hf_logging
 
-from attention_explorer.models.core.capture import ScoreBreakdown
 from attention_explorer.models.core.memory import ByteLRU, release_free_memory
+from attention_explorer.models.finetune.model import (
+    CLASSIFIER_DIR,
+    ClassifierBundle,
+    Comparison,
+    classify,
+    load_classifier,
+)
+from attention_explorer.models.finetune.model import compare as compare_models
+from attention_explorer.models.gpt.model import GPT_DIR
+from attention_explorer.models.gpt.model import read_metrics as read_gpt_metrics
 from attention_explorer.models.pretrained import capture as pretrained
-from attention_explorer.models.pretrained.loading import PretrainedBundle, load_pretrained, model_summary
+from attention_explorer.models.pretrained.loading import (
+    PretrainedBundle,
+    default_model_dir,
+    load_pretrained,
+    model_fingerprint,
+    model_summary,
+)
+from attention_explorer.models.pretrained.scores import HeadScores, head_projections, head_scores
 from attention_explorer.models.teaching import pooling as pooling_lesson
 from attention_explorer.models.teaching.positional import cosine_similarity
 from attention_explorer.models.translation.translator import (
@@ -37,52 +53,131 @@ hf_logging.disable_progress_bar()  # "Loading weights: 100%…" bars are noise i
 STATIC = Path(__file__).resolve().parent.parent.parent / "static"  # served at /app/static (enableStaticServing)
 
 
-@st.cache_resource(show_spinner="Loading the model…", max_entries=4)
-def pretrained_bundle(path: str) -> PretrainedBundle:
-    """Load once per directory, shared by every session; read-only after load."""
+# ---- pretrained models: any local Hugging Face directory, the bundled MiniLM, the GPT trained here ----------------
+# Every entry is keyed on the directory AND its files' names, sizes and modification times (model_fingerprint), so
+# a model saved again into the same folder is loaded again instead of being served from the cache.
+
+
+@st.cache_resource(show_spinner="Loading the model…", max_entries=3)
+def _pretrained_bundle(path: str, fingerprint: tuple) -> PretrainedBundle:
     return warmup.take(f"pretrained:{path}") or load_pretrained(path)
+
+
+def pretrained_bundle(path: str) -> PretrainedBundle:
+    """Load once per directory (and version of its files), shared by every session; read-only after load.
+
+    At most three models stay loaded (the bundled one, the GPT, one more): a 1 B-parameter model is 4 GB.
+    """
+    return _pretrained_bundle(path, model_fingerprint(path))
 
 
 RUNS_BUDGET = 256 * 2**20  # bytes of captures kept for every session together (a 512-token one is 75 MB)
 
 
+def run_bytes(run: pretrained.PretrainedRun) -> int:
+    """What one run holds: every attention (encoder, decoder, cross) and every layer's input."""
+    weights = sum(cap.weights.nbytes for cap in run.captures.values())
+    hidden = sum(states.nbytes for states in run.hidden_states.values())
+    return weights + hidden + (run.encoder_output.nbytes if run.encoder_output is not None else 0)
+
+
 @st.cache_resource
 def _runs() -> ByteLRU[pretrained.PretrainedRun]:
-    return ByteLRU(RUNS_BUDGET, lambda run: run.capture.weights.nbytes + run.hidden_states.nbytes)
+    return ByteLRU(RUNS_BUDGET, run_bytes)
 
 
-def pretrained_run(path: str, text: str) -> pretrained.PretrainedRun:
-    """Attention capture and layer inputs of `text`: one forward pass per (model, text), shared by reference.
+def pretrained_run(path: str, text: str, budget: int = pretrained.DEFAULT_NEW_TOKENS) -> pretrained.PretrainedRun:
+    """Attentions, layer inputs and generated tokens of `text`: one run per (model version, text, token budget),
+    shared by reference.
 
     Not st.cache_data: that pickles every value and unpickles a fresh copy on every read (75 MB at 512 tokens).
     """
+    fingerprint = model_fingerprint(path)
 
     def make() -> pretrained.PretrainedRun:
-        run = pretrained.run(pretrained_bundle(path), text)
-        if run.capture.weights.nbytes > 8 * 2**20:
+        run = pretrained.run(_pretrained_bundle(path, fingerprint), text, budget)
+        if run_bytes(run) > 8 * 2**20:
             release_free_memory()  # the forward pass's temporaries were as large as the capture
         return run
 
-    return _runs().get_or_make((path, text), make)
+    return _runs().get_or_make((path, fingerprint, text, budget), make)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def pretrained_scores(path: str, text: str, layer: int, head: int, query: int) -> ScoreBreakdown:
-    return pretrained.score_breakdown(pretrained_bundle(path), pretrained_run(path, text), layer, head, query)
+def _pretrained_scores(
+    path: str, fingerprint: tuple, text: str, budget: int, part: str, layer: int, head: int, query: int
+) -> HeadScores:
+    bundle = _pretrained_bundle(path, fingerprint)
+    return head_scores(bundle, pretrained_run(path, text, budget), part, layer, head, query)
+
+
+def pretrained_scores(
+    path: str, text: str, layer: int, head: int, query: int, *, part: str = "", budget: int = 0
+) -> HeadScores:
+    """How one score is made (ScoreUnavailable, a ValueError, when this architecture's cannot be recomputed)."""
+    budget = budget or pretrained.DEFAULT_NEW_TOKENS
+    part = part or next(iter(pretrained_run(path, text, budget).captures))
+    return _pretrained_scores(path, model_fingerprint(path), text, budget, part, layer, head, query)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
+def _pretrained_summary(path: str, fingerprint: tuple) -> dict[str, object]:
+    return model_summary(_pretrained_bundle(path, fingerprint))
+
+
 def pretrained_summary(path: str) -> dict[str, object]:
-    return model_summary(pretrained_bundle(path))
+    return _pretrained_summary(path, model_fingerprint(path))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def pretrained_qkv(
     path: str, text: str, layer: int, head: int
 ) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray]:
-    """(tokens, q, k, v) of one head for `text`."""
+    """(tokens, q, k, v) of one head of a BERT-style encoder for `text`."""
     run = pretrained_run(path, text)
-    return (run.capture.query_tokens, *pretrained.head_projections(pretrained_bundle(path), run, layer, head))
+    return (run.capture.query_tokens, *head_projections(pretrained_bundle(path), run, layer, head))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _gpt_metrics(fingerprint: tuple) -> dict:
+    return read_gpt_metrics()
+
+
+def gpt_metrics() -> dict:
+    """metrics.json of the GPT trained here (perplexity, previous-token heads); {} if absent."""
+    return _gpt_metrics(model_fingerprint(GPT_DIR))
+
+
+# ---- the fine-tuned classifier (bundled MiniLM + LoRA adapter) ---------------------------------------------------
+
+
+@st.cache_resource(show_spinner="Loading the fine-tuned model…", max_entries=2)
+def _classifier(fingerprint: tuple) -> ClassifierBundle:
+    return load_classifier(CLASSIFIER_DIR)  # the name looked up here, so a test can point it elsewhere
+
+
+def classifier() -> ClassifierBundle:
+    """The fine-tuned MiniLM (adapter merged), reloaded when the files in models/weights/classifier change."""
+    return _classifier(model_fingerprint(CLASSIFIER_DIR))
+
+
+@st.cache_resource
+def _comparisons() -> ByteLRU[Comparison]:
+    return ByteLRU(RUNS_BUDGET // 2, lambda c: c.pretrained.weights.nbytes + c.finetuned.capture.weights.nbytes)
+
+
+def finetune_comparison(text: str) -> Comparison:
+    """`text` through the bundled MiniLM and through its fine-tuned copy: both attentions, the prediction.
+
+    Shared by reference like pretrained_run (two 512-token captures are 150 MB; cache_data would copy them).
+    """
+    fingerprint = model_fingerprint(CLASSIFIER_DIR)
+
+    def make() -> Comparison:
+        base = pretrained_run(str(default_model_dir()), text).capture
+        return compare_models(base, classify(_classifier(fingerprint), text))
+
+    return _comparisons().get_or_make((fingerprint, text), make)
 
 
 @st.cache_resource

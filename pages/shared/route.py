@@ -65,6 +65,19 @@ ROUTE: tuple[Step, ...] = (
         {"text": "The animal didn't cross the street because it was too tired."},
     ),
     Step(
+        "GPT: a decoder writes",
+        "When each token may look only backwards, how does a model choose the next word, and where does each "
+        "head look back?",
+        "pages/gpt.py",
+        {"text": "the old king did not", "layer": "1", "head": "3"},
+    ),
+    Step(
+        "Fine-tuning BERT",
+        "Teach a pretrained model to tell a question from a statement: which of its heads change?",
+        "pages/finetune.py",
+        {"text": "did the children laugh at the clown"},
+    ),
+    Step(
         "The Vision Transformer",
         "When the tokens are patches of an image, what does [CLS] look at to read a digit?",
         "pages/vit.py",

@@ -62,7 +62,8 @@ class Field:
             if self.kind is int and number != int(number):
                 raise ValueError(raw)
         except (ValueError, OverflowError):
-            return self.default, f"The link's {label} is not a number; using {self.default}."
+            fallback = "the page's choice" if self.default is None else self.default
+            return self.default, f"The link's {label} is not a number; using {fallback}."
         return self.clamp(value, label)
 
     def clamp(self, value: Any, label: str) -> tuple[Any, str | None]:

@@ -1,0 +1,1 @@
+"""The bundled MiniLM fine-tuned with LoRA adapters for a sentence classification task (transfer learning)."""

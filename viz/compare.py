@@ -1,0 +1,108 @@
+"""Two models on one sentence: the [CLS] rows side by side, which heads changed, the predictions.
+
+Plain arrays in, Plotly figures out (no torch).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from attention_explorer.viz.heatmap import COLORSCALE, axis_labels, to_percent
+
+
+def first_row_figure(
+    key_tokens: Sequence[str], rows: Sequence[np.ndarray], names: Sequence[str], layer: int, query: str = "[CLS]"
+) -> go.Figure:
+    """Each model's first-token ([CLS]) row in one layer, side by side: heads as rows, keys as columns.
+
+    rows: per model a [head, key] array (the [CLS] query's weights in `layer`).
+    """
+    if len(rows) != len(names):
+        raise ValueError("One name per model")
+    x = axis_labels(list(key_tokens))
+    fig = make_subplots(
+        rows=1,
+        cols=len(rows),
+        shared_yaxes=True,
+        horizontal_spacing=0.04,
+        subplot_titles=[html.escape(n, quote=False) for n in names],
+    )
+    for i, row in enumerate(rows):
+        z = to_percent(np.asarray(row))
+        name = html.escape(names[i], quote=False)
+        fig.add_trace(
+            go.Heatmap(
+                z=z,
+                x=x,
+                y=[f"head {h}" for h in range(z.shape[0])],
+                zmin=0,
+                zmax=100,
+                colorscale=COLORSCALE,
+                showscale=i == len(rows) - 1,
+                colorbar={"title": {"text": "weight"}, "ticksuffix": "%"},
+                hovertemplate=f"{name}<br>%{{y}} · key %{{x}}<br>weight %{{z}}%<extra></extra>",
+            ),
+            row=1,
+            col=i + 1,
+        )
+        fig.update_xaxes(type="category", tickangle=-60, row=1, col=i + 1)
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_layout(
+        title={"text": f"layer {layer}: where {html.escape(query, quote=False)} looks, per head", "font": {"size": 14}},
+        height=max(300, 24 * np.asarray(rows[0]).shape[0] + 170),
+        margin={"l": 10, "r": 10, "t": 70, "b": 10},
+    )
+    return fig
+
+
+def divergence_heatmap(divergence: np.ndarray, title: str = "how much each head changed") -> go.Figure:
+    """[layer, head] Jensen–Shannon divergence (nats, 0 … ln 2) between two models' attention rows."""
+    n_layers, n_heads = divergence.shape
+    fig = go.Figure(
+        go.Heatmap(
+            z=np.round(divergence, 4),
+            x=[f"h{h}" for h in range(n_heads)],
+            y=[f"L{layer}" for layer in range(n_layers)],
+            zmin=0,
+            colorscale="Reds",
+            colorbar={"title": {"text": "JS (nats)"}},
+            hovertemplate="layer %{y} · head %{x}<br>JS divergence %{z} nats<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title={"text": html.escape(title, quote=False), "font": {"size": 14}},
+        yaxis={"autorange": "reversed"},
+        height=n_layers * 30 + 120,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+    )
+    return fig
+
+
+def prediction_figure(labels: Sequence[str], probabilities: Sequence[float] | np.ndarray) -> go.Figure:
+    """The classifier's probability for each label, the predicted one dark."""
+    probs = np.asarray(probabilities, dtype=np.float64)
+    best = int(probs.argmax())
+    fig = go.Figure(
+        go.Bar(
+            x=probs,
+            y=[html.escape(label, quote=False) for label in labels],
+            orientation="h",
+            marker_color=["#08519c" if i == best else "#9ecae1" for i in range(len(labels))],
+            text=[f"{p:.1%}" for p in probs],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:.2%}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        xaxis={"range": [0, 1.15], "tickformat": ".0%", "title": {"text": "probability"}},
+        yaxis={"autorange": "reversed", "type": "category"},
+        height=60 * len(labels) + 80,
+        margin={"l": 10, "r": 10, "t": 20, "b": 10},
+    )
+    return fig
