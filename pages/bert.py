@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 
 import streamlit as st
 
@@ -23,12 +24,15 @@ page_setup()
 
 EXAMPLE = "The cat sat on the mat because the mat was warm."
 BUNDLED, GPT, LOCAL = "Bundled: all-MiniLM-L6-v2", "Trained here: GPT", "Local directory"
+ZOOM_FROM = heatmap.NUMBERED_FROM  # tokens: from here on the head heatmap offers a zoom to a span of positions
 PARTS = {"encoder": "Encoder self-attention", "decoder": "Decoder causal self-attention", "cross": "Cross-attention"}
 BERTVIZ_NAMES = {"encoder": "Encoder", "decoder": "Decoder", "cross": "Cross"}
 SOURCES = [BUNDLED, GPT, LOCAL]
 SOURCE = state.Field("bert_source", "model", str, BUNDLED)
 TEXT = state.Field("bert_text", "text", str, EXAMPLE, max_len=MAX_CHARS, shared_text=True)
 TOKENS = state.Field("bert_budget", "tokens", int, pretrained.DEFAULT_NEW_TOKENS, lo=1, hi=pretrained.MAX_NEW_TOKENS)
+LAYER = state.Field("bert_layer", "layer", int, 0, lo=0)
+HEAD = state.Field("bert_head", "head", int, 0, lo=0)
 
 st.title("Pretrained Transformers")
 st.caption(
@@ -126,14 +130,14 @@ if generates and run.steps:
     chart(st, generation.generation_figure(run.steps), key="bert_generation")
 
 
-for key, limit in (("bert_layer", capture.num_layers), ("bert_head", capture.num_heads)):
-    if st.session_state.get(key, 0) >= limit:  # a smaller model (or decoder) was just chosen
-        st.session_state[key] = 0
-
 # ---- one head and all heads ----------------------------------------------------------------------------------------
 col_layer, col_head, col_info = st.columns([1, 1, 3])
-layer = col_layer.selectbox("Layer", range(capture.num_layers), key="bert_layer")
-head = col_head.selectbox("Head", range(capture.num_heads), key="bert_head")
+with col_layer:  # a link's (or a larger model's) layer that this model lacks moves to the nearest it has
+    layers = range(capture.num_layers)
+    layer = state.bound(LAYER, st.selectbox, "Layer", layers, valid=state.within(layers))
+with col_head:
+    heads = range(capture.num_heads)
+    head = state.bound(HEAD, st.selectbox, "Head", heads, valid=state.within(heads))
 col_info.caption(
     f"{n} × {len(capture.key_tokens)} tokens · {capture.num_layers} layers × {capture.num_heads} heads · "
     f"{bundle.family.value} model **{capture.model}**. Rows are queries (the token that looks), columns are keys "
@@ -143,7 +147,19 @@ col_info.caption(
 left, right = st.columns([3, 2])
 with left:
     st.subheader(f"Layer {layer}, head {head}")
-    chart(st, heatmap.head_heatmap(capture, layer, head), key="bert_head_heatmap")
+    window = None
+    if max(n, len(capture.key_tokens)) >= ZOOM_FROM:  # a long input: zoom to a span of positions
+        span = max(n, len(capture.key_tokens))
+        start, stop = st.slider(
+            "Zoom to token positions",
+            0,
+            span - 1,
+            (0, span - 1),
+            key="bert_zoom",
+            help="Rows and columns of these positions only; each row keeps the model's own weights.",
+        )
+        window = None if (start, stop) == (0, span - 1) else (start, stop + 1)
+    chart(st, heatmap.head_heatmap(capture, layer, head, window=window), key="bert_head_heatmap")
 with right:
     st.subheader("All heads")
     st.caption(
@@ -181,7 +197,8 @@ query = st.selectbox(
     "Query token",
     range(n),
     index=min(1, n - 1),
-    key="bert_query",
+    # keyed on the tokens: a new sentence is a new menu (the same key kept the old sentence's label shown)
+    key=f"bert_query:{hashlib.sha1(chr(0).join(capture.query_tokens).encode()).hexdigest()[:12]}",
     format_func=lambda i: f"{i}: {capture.query_tokens[i]}",
 )
 try:
@@ -256,7 +273,7 @@ for view, title in views:
 st.subheader("Integrity")
 summary = cache.pretrained_summary(model_path)
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("Attention implementation", capture.attn_implementation)
+c1.metric("Attention", capture.attn_implementation, help="eager: the fused SDPA path returns no weights")
 c2.metric("Layers × heads", f"{capture.num_layers} × {capture.num_heads}")
 c3.metric("Max |row sum − 1|", f"{max(c.max_row_sum_error for c in run.captures.values()):.1e}")
 if first.truncated_from:

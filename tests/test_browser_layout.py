@@ -68,3 +68,16 @@ def test_dark_theme_follows_the_system_and_charts_stay_readable(server, browser)
     assert luminance(fill) > 0.5  # axis labels light on the dark page
     assert blocked == []
     context.close()
+
+
+def test_the_query_menu_follows_a_new_sentence(server, browser):
+    """The 'Query token' menu showed the old sentence's token after a new sentence (same positions)."""
+    context, page, blocked = open_bert(server, browser, 1280, 900)
+    menu = page.locator("[data-testid='stSelectbox']").filter(has_text="Query token")
+    assert "1: the" in menu.inner_text() + menu.locator("input").first.input_value()
+    bs.submit_text(page, "a robot walks into the old bar")
+    bs.wait_drawn(page, "robot", bs.token_count("a robot walks into the old bar"))
+    shown = menu.inner_text() + " " + menu.locator("input").first.input_value()
+    assert "1: a" in shown and "the" not in shown
+    assert blocked == []
+    context.close()

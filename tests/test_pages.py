@@ -34,7 +34,7 @@ def test_bert_page_shows_every_view_for_the_example():
     assert [s.value for s in at.subheader][:2] == ["Layer 0, head 0", "All heads"]
     assert "How a score is made" in [s.value for s in at.subheader]
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Attention implementation"] == "eager"
+    assert metrics["Attention"] == "eager"
     assert metrics["Layers × heads"] == "6 × 12"
     assert float(metrics["Max |row sum − 1|"]) < 1e-5
 
@@ -46,7 +46,9 @@ def test_typing_and_choosing_a_head_updates_the_page():
     at.selectbox(key="bert_head").select(9).run()
     assert not at.exception
     assert at.subheader[0].value == "Layer 4, head 9"
-    assert "animal" in at.selectbox(key="bert_query").options[2]
+    query = next(box for box in at.selectbox if box.label == "Query token")
+    assert "animal" in query.options[2]
+    assert at.query_params["layer"] == "4" and at.query_params["head"] == "9"  # the link keeps the head
 
 
 def test_empty_text_prompts_instead_of_failing():
@@ -304,6 +306,24 @@ def test_bert_page_windows_long_inputs_for_bertviz():
     assert any("Showing tokens 30–74 of 100" in c.value for c in at.caption)
     at.number_input(key="bert_model_window").set_value(10).run()
     assert any("Showing tokens 0–9 of 100" in c.value for c in at.caption)
+
+
+def _head_heatmap_spec(at: AppTest) -> dict:
+    chart = next(c for c in at.get("plotly_chart") if "bert_head_heatmap" in c.proto.id)
+    return json.loads(chart.proto.spec)
+
+
+def test_a_long_input_can_be_zoomed_to_a_window_of_positions():
+    at = page(BERT_PAGE)
+    assert not [s for s in at.slider if s.key == "bert_zoom"]  # 14 tokens: nothing to zoom
+    at.text_input(key="bert_text").input("the cat sat on a mat . " * 14).run()
+    full = _head_heatmap_spec(at)["data"][0]
+    assert len(full["y"]) == 100
+    at.slider(key="bert_zoom").set_range(10, 19).run()
+    assert not at.exception
+    zoomed = _head_heatmap_spec(at)["data"][0]
+    assert len(zoomed["y"]) == 10 and len(zoomed["x"]) == 10
+    assert zoomed["y"][0].startswith("10·")  # rows keep their positions in the sentence
 
 
 def test_bert_page_shows_head_entropy():
