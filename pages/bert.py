@@ -147,10 +147,10 @@ col_info.caption(
 left, right = st.columns([3, 2])
 with left:
     st.subheader(f"Layer {layer}, head {head}")
-    window = None
+    zoom = None
     if max(n, len(capture.key_tokens)) >= ZOOM_FROM:  # a long input: zoom to a span of positions
         span = max(n, len(capture.key_tokens))
-        start, stop = st.slider(
+        zoom_from, zoom_to = st.slider(
             "Zoom to token positions",
             0,
             span - 1,
@@ -158,8 +158,8 @@ with left:
             key="bert_zoom",
             help="Rows and columns of these positions only; each row keeps the model's own weights.",
         )
-        window = None if (start, stop) == (0, span - 1) else (start, stop + 1)
-    chart(st, heatmap.head_heatmap(capture, layer, head, window=window), key="bert_head_heatmap")
+        zoom = None if (zoom_from, zoom_to) == (0, span - 1) else (zoom_from, zoom_to + 1)
+    chart(st, heatmap.head_heatmap(capture, layer, head, window=zoom), key="bert_head_heatmap")
 with right:
     st.subheader("All heads")
     st.caption(
