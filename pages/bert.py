@@ -5,9 +5,10 @@ from __future__ import annotations
 import functools
 import hashlib
 
+import pandas as pd
 import streamlit as st
 
-from attention_explorer.models.core.analysis import head_entropy
+from attention_explorer.models.core.analysis import head_measures, head_pattern
 from attention_explorer.models.core.capture import AttentionKind
 from attention_explorer.models.core.export import to_csv, to_json
 from attention_explorer.models.gpt.model import GPT_DIR
@@ -25,6 +26,7 @@ page_setup()
 EXAMPLE = "The cat sat on the mat because the mat was warm."
 BUNDLED, GPT, LOCAL = "Bundled: all-MiniLM-L6-v2", "Trained here: GPT", "Local directory"
 ZOOM_FROM = heatmap.NUMBERED_FROM  # tokens: from here on the head heatmap offers a zoom to a span of positions
+UNITS = {"entropy": "nats", "distance": "positions"}
 PARTS = {"encoder": "Encoder self-attention", "decoder": "Decoder causal self-attention", "cross": "Cross-attention"}
 BERTVIZ_NAMES = {"encoder": "Encoder", "decoder": "Decoder", "cross": "Cross"}
 SOURCES = [BUNDLED, GPT, LOCAL]
@@ -286,9 +288,36 @@ if causal:
         f"Causal mask: the largest weight on a later token is {max(map(pretrained.max_future_weight, causal)):.1e} "
         "(a decoder may look only at the tokens before it)."
     )
-with st.expander("Model details and head entropy"):
+with st.expander("Model details"):
     st.json(summary)
-    chart(st, heatmap.entropy_heatmap(head_entropy(capture.weights)), key="bert_entropy")
+
+# ---- what each head does -------------------------------------------------------------------------------------------
+st.subheader("What each head does")
+measures = head_measures(capture.weights, capture.key_tokens)
+names = list(measures)
+shown = st.selectbox(
+    "Measure",
+    names,
+    key="bert_measure",
+    help="entropy: how spread out each row is (nats); distance: mean gap in positions between a token and "
+    "what it looks at; the others: the mean share of each row's weight on that kind of key.",
+)
+m1, m2 = st.columns([2, 3])
+chart(m1, heatmap.measure_heatmap(measures[shown], shown, UNITS.get(shown, "share")), key="bert_measures")
+table = [
+    {"layer": lay, "head": h, "pattern": head_pattern(measures, lay, h)}
+    | {name: round(float(values[lay, h]), 4) for name, values in measures.items()}
+    for lay in range(capture.num_layers)
+    for h in range(capture.num_heads)
+]
+m2.dataframe(table, hide_index=True, height=360)
+m2.download_button(
+    "These measures as CSV",
+    data=pd.DataFrame(table).to_csv(index=False),
+    file_name=f"head_measures{'' if len(run.captures) == 1 else '_' + part}.csv",
+    mime="text/csv",
+    key="bert_measures_csv",
+)
 
 # ---- export --------------------------------------------------------------------------------------------------------
 st.subheader("Export")

@@ -1,8 +1,10 @@
 """The pages through Streamlit's AppTest: type, choose, and check what the page shows."""
 
+import base64
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -326,10 +328,19 @@ def test_a_long_input_can_be_zoomed_to_a_window_of_positions():
     assert zoomed["y"][0].startswith("10·")  # rows keep their positions in the sentence
 
 
-def test_bert_page_shows_head_entropy():
+def test_bert_page_measures_what_each_head_does():
     at = page(BERT_PAGE)
-    charts = at.get("plotly_chart")
-    assert len(charts) >= 4  # head, grid, score bars, entropy
+    table = at.dataframe[-1].value
+    assert len(table) == 6 * 12 and {"layer", "head", "pattern", "entropy", "previous token"} <= set(table.columns)
+    # MiniLM's layer-0 head 2 is a previous-token head (the diagonal stripes of the model view)
+    row = table[(table["layer"] == 0) & (table["head"] == 2)].iloc[0]
+    assert row["pattern"] == "previous token" and row["previous token"] > 0.5
+    at.selectbox(key="bert_measure").select("previous token").run()
+    assert not at.exception
+    spec = json.loads(next(c for c in at.get("plotly_chart") if "bert_measures" in c.proto.id).proto.spec)
+    z = spec["data"][0]["z"]  # Plotly sends arrays as base64 of float64
+    z = np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"]).reshape(6, 12) if isinstance(z, dict) else z
+    assert z[0][2] == pytest.approx(row["previous token"], abs=1e-3)
 
 
 # ---- every kind of pretrained model, the GPT and the fine-tuned BERT ---------------------------------------------

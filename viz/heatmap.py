@@ -196,15 +196,22 @@ def grid_head(point_index: int, n_heads: int) -> tuple[int, int]:
 
 def entropy_heatmap(entropy: np.ndarray) -> go.Figure:
     """Mean attention entropy per layer and head (low: focused head, high: spread out)."""
-    n_layers, n_heads = entropy.shape
+    return measure_heatmap(entropy, "mean entropy", "nats", decimals=2)
+
+
+def measure_heatmap(values: np.ndarray, measure: str, unit: str = "", decimals: int = 3) -> go.Figure:
+    """One number per layer and head (a head measure), layers as rows."""
+    n_layers, n_heads = values.shape
     fig = go.Figure(
         go.Heatmap(
-            z=np.round(entropy, 2),
+            z=np.round(values, decimals),
             x=[f"h{h}" for h in range(n_heads)],
             y=[f"L{layer}" for layer in range(n_layers)],
             colorscale="Viridis",
-            colorbar={"title": {"text": "nats"}},
-            hovertemplate="layer %{y} · head %{x}<br>mean entropy %{z} nats<extra></extra>",
+            colorbar={"title": {"text": html.escape(unit or measure)}},
+            hovertemplate=(
+                f"layer %{{y}} · head %{{x}}<br>{html.escape(measure)} %{{z}} {html.escape(unit)}<extra></extra>"
+            ),
         )
     )
     fig.update_layout(

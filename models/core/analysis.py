@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 
@@ -78,3 +80,45 @@ def head_divergence(a: np.ndarray, b: np.ndarray) -> np.ndarray:
             f"Both captures must be [layer, head, query, key] of one shape; got {np.shape(a)}, {np.shape(b)}"
         )
     return js_divergence(a, b).mean(-1)
+
+
+PUNCTUATION = frozenset(".,;:!?\"'()[]{}-–—…«»")
+# name → the share of a row's weight that a head of that pattern puts on one kind of key
+PATTERNS = ("first token", "last token", "self", "previous token", "next token", "punctuation")
+
+
+def head_measures(weights: np.ndarray, key_tokens: Sequence[str]) -> dict[str, np.ndarray]:
+    """What each head does, as numbers: [layer, head, query, key] → {measure: [layer, head]}.
+
+    entropy: mean row entropy (nats); distance: mean |query − key| position gap, weighted by attention;
+    then, for self-attention, the mean share of each row's weight on the first token (e.g. [CLS]), the last
+    (e.g. [SEP]), the query itself, the token before, the token after, and punctuation tokens.
+    """
+    w = np.asarray(weights, dtype=np.float64)
+    if w.ndim != 4 or w.shape[-1] != len(key_tokens):
+        raise ValueError(f"Head measures need [layer, head, query, key] over the {len(key_tokens)} keys; got {w.shape}")
+    n_q, n_k = w.shape[-2:]
+    gap = np.abs(np.arange(n_q)[:, None] - np.arange(n_k)[None, :])
+    measures = {"entropy": head_entropy(w), "distance": (w * gap).sum(-1).mean(-1)}
+    punct = np.array([t.strip("#▁Ġ ") in PUNCTUATION and t.strip("#▁Ġ ") != "" for t in key_tokens])
+    measures["first token"] = w[..., 0].mean(-1)
+    measures["last token"] = w[..., -1].mean(-1)
+    measures["punctuation"] = w[..., punct].sum(-1).mean(-1)
+    if n_q == n_k:
+        measures["self"] = np.diagonal(w, axis1=-2, axis2=-1).mean(-1)
+        measures["previous token"] = (
+            w[..., np.arange(1, n_q), np.arange(n_q - 1)].mean(-1) if n_q > 1 else np.zeros(w.shape[:2])
+        )
+        measures["next token"] = (
+            w[..., np.arange(n_q - 1), np.arange(1, n_q)].mean(-1) if n_q > 1 else np.zeros(w.shape[:2])
+        )
+    return measures
+
+
+def head_pattern(measures: dict[str, np.ndarray], layer: int, head: int, threshold: float = 0.5) -> str:
+    """A name for what a head mostly does: the pattern holding over `threshold` of its weight, else 'mixed'."""
+    shares = {name: float(measures[name][layer, head]) for name in PATTERNS if name in measures}
+    best = max(shares, key=shares.__getitem__)
+    if shares[best] > threshold:
+        return best
+    return "mixed"
