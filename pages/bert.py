@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 
 import pandas as pd
 import streamlit as st
@@ -195,14 +194,12 @@ if generates and run.steps:
 
 # ---- how a score is made -------------------------------------------------------------------------------------------
 st.subheader("How a score is made")
-query = st.selectbox(
-    "Query token",
-    range(n),
-    index=min(1, n - 1),
-    # keyed on the tokens: a new sentence is a new menu (the same key kept the old sentence's label shown)
-    key=f"bert_query:{hashlib.sha1(chr(0).join(capture.query_tokens).encode()).hexdigest()[:12]}",
-    format_func=lambda i: f"{i}: {capture.query_tokens[i]}",
-)
+# The options are the labels themselves: with positions as options and a format function, a new sentence
+# of the same length kept the old sentence's label on screen (same options, same value). No closure over
+# the capture is handed to the widget either: Streamlit keeps widget callbacks, and a capture is megabytes.
+query_labels = [f"{i}: {token}" for i, token in enumerate(capture.query_tokens)]
+query_label = st.selectbox("Query token", query_labels, index=min(1, n - 1), key="bert_query")
+query = query_labels.index(query_label) if query_label in query_labels else min(1, n - 1)
 try:
     scores = cache.pretrained_scores(model_path, text, layer, head, query, part=part, budget=budget)
 except ValueError as exc:

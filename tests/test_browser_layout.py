@@ -77,6 +77,7 @@ def test_the_query_menu_follows_a_new_sentence(server, browser):
     assert "1: the" in menu.inner_text() + menu.locator("input").first.input_value()
     bs.submit_text(page, "a robot walks into the old bar")
     bs.wait_drawn(page, "robot", bs.token_count("a robot walks into the old bar"))
+    playwright.expect(menu).to_have_count(1)  # the old sentence's menu is gone once the run has finished
     shown = menu.inner_text() + " " + menu.locator("input").first.input_value()
     assert "1: a" in shown and "the" not in shown
     assert blocked == []

@@ -104,8 +104,8 @@ def test_another_local_model_can_be_chosen(tiny_bert_dir, monkeypatch):
     at.radio(key="bert_source").set_value("Local directory").run()
     at.text_input(key="bert_dir").input(str(tiny_bert_dir)).run()
     assert not at.exception and not at.error
-    assert at.selectbox(key="bert_layer").options == ["0", "1"]  # layer 5 no longer exists: reset to 0
-    assert at.selectbox(key="bert_layer").value == 0
+    assert at.selectbox(key="bert_layer").options == ["0", "1"]  # layer 5 no longer exists: the nearest, 1
+    assert at.selectbox(key="bert_layer").value == 1
     assert {m.label: m.value for m in at.metric}["Layers × heads"] == "2 × 4"
 
 
