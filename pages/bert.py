@@ -149,8 +149,8 @@ left, right = st.columns([3, 2])
 with left:
     st.subheader(f"Layer {layer}, head {head}")
     zoom = None
-    if max(n, len(capture.key_tokens)) >= ZOOM_FROM:  # a long input: zoom to a span of positions
-        span = max(n, len(capture.key_tokens))
+    span = max(n, len(capture.key_tokens))
+    if span >= ZOOM_FROM:  # a long input: zoom to a span of positions
         zoom_from, zoom_to = st.slider(
             "Zoom to token positions",
             0,
@@ -165,7 +165,7 @@ with right:
     st.subheader("All heads")
     st.caption(
         "Each tile is one head (rows: layers). Click a tile to open it on the left."
-        + (" Tiles of long inputs are pooled to 32×32 blocks." if max(n, len(capture.key_tokens)) > 32 else "")
+        + (" Tiles of long inputs are pooled to 32×32 blocks." if span > 32 else "")
     )
     chart(
         st,
@@ -199,7 +199,7 @@ st.subheader("How a score is made")
 # the capture is handed to the widget either: Streamlit keeps widget callbacks, and a capture is megabytes.
 query_labels = [f"{i}: {token}" for i, token in enumerate(capture.query_tokens)]
 query_label = st.selectbox("Query token", query_labels, index=min(1, n - 1), key="bert_query")
-query = query_labels.index(query_label) if query_label in query_labels else min(1, n - 1)
+query = query_labels.index(query_label)
 try:
     scores = cache.pretrained_scores(model_path, text, layer, head, query, part=part, budget=budget)
 except ValueError as exc:

@@ -106,9 +106,7 @@ def head_measures(weights: np.ndarray, key_tokens: Sequence[str]) -> dict[str, n
     measures["punctuation"] = w[..., punct].sum(-1).mean(-1)
     if n_q == n_k:
         measures["self"] = np.diagonal(w, axis1=-2, axis2=-1).mean(-1)
-        measures["previous token"] = (
-            w[..., np.arange(1, n_q), np.arange(n_q - 1)].mean(-1) if n_q > 1 else np.zeros(w.shape[:2])
-        )
+        measures["previous token"] = previous_token_weight(w) if n_q > 1 else np.zeros(w.shape[:2])
         measures["next token"] = (
             w[..., np.arange(n_q - 1), np.arange(1, n_q)].mean(-1) if n_q > 1 else np.zeros(w.shape[:2])
         )
