@@ -9,6 +9,9 @@ from attention_explorer.models.core.memory import release_free_memory
 from attention_explorer.pages.shared import state, warmup
 
 PROJECTOR = state.Field("projector", "projector", bool, False)
+FIGURE_FORMATS = ("png", "svg")
+# what each figure's camera button saves; a link's value is one of two short words, so a long one is cut short
+FIGURES = state.Field("figure_format", "figures", str, "png", max_len=16)
 
 # Projector mode: text readable from the back of a classroom at 1280×720 (figures are restyled in chart()).
 PROJECTOR_CSS = """
@@ -41,6 +44,12 @@ def projector() -> bool:
     return bool(st.session_state.get(PROJECTOR.key, False))
 
 
+def figure_format() -> str:
+    """What the camera button of every figure saves: "png" or "svg" (Plotly draws either in the browser)."""
+    chosen = st.session_state.get(FIGURES.key)
+    return chosen if chosen in FIGURE_FORMATS else FIGURES.default
+
+
 def page_setup() -> None:
     leave_legacy_pages_mode()
     release_free_memory()  # what the last run freed (large arrays, figures) goes back to the OS
@@ -56,3 +65,15 @@ def page_setup() -> None:
     if projector():
         st.html(PROJECTOR_CSS)
     state.open_notes()
+    with st.sidebar:  # after open_notes: a link's unknown format is noted in this run's notes
+        state.bound(
+            FIGURES,
+            st.radio,
+            "Figure downloads",
+            FIGURE_FORMATS,
+            format_func=str.upper,
+            horizontal=True,
+            valid=state.within(FIGURE_FORMATS),
+            help="What the camera button above each figure saves: PNG at slide size (1600 px wide, 2×) or SVG, "
+            "sharp at any size. Kept in the link.",
+        )

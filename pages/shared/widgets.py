@@ -23,21 +23,23 @@ def json_download(label: str, payload: Callable[[], object], file_name: str) -> 
     )
 
 
-# Plotly's camera button saves a slide-ready PNG: 1600 px wide at 2× (Plotly draws it in the browser).
+# Plotly's camera button saves a slide-ready PNG: 1600 px wide at 2× (Plotly draws it in the browser), or an SVG
+# of the same size (the sidebar's "Figure downloads"; an SVG has no scale).
 IMAGE_EXPORT = {"format": "png", "width": 1600, "height": 900, "scale": 2}
 
 
 def chart(where: Any, fig: go.Figure, *, key: str, config: dict | None = None, **kwargs: Any) -> Any:
     """Draw a Plotly figure in `where` (st, a column, a container) with the app's chart settings.
 
-    Every chart goes through here, so export size and projector mode are set in one place.
+    Every chart goes through here, so export size and format and projector mode are set in one place.
     """
-    from attention_explorer.pages.shared.setup import projector
+    from attention_explorer.pages.shared.setup import figure_format, projector
     from attention_explorer.viz.style import for_projector
 
     if projector():
         fig = for_projector(fig)
-    settings = {"toImageButtonOptions": {**IMAGE_EXPORT, "filename": key}, "displaylogo": False, **(config or {})}
+    image = {**IMAGE_EXPORT, "format": figure_format(), "filename": key}
+    settings = {"toImageButtonOptions": image, "displaylogo": False, **(config or {})}
     return where.plotly_chart(fig, key=key, config=settings, **kwargs)
 
 
@@ -65,3 +67,10 @@ def open_clicked_head(grid_key: str, layer_key: str, head_key: str, n_heads: int
     if points:
         layer, head = grid_head(points[0]["point_index"], n_heads)
         st.session_state[layer_key], st.session_state[head_key] = layer, head
+
+
+def open_table_head(table_key: str, layer_key: str, head_key: str, n_heads: int) -> None:
+    """on_select callback of a per-head table (one row per head, layer by layer): the chosen row's head opens."""
+    rows = st.session_state[table_key].selection.rows
+    if rows:
+        st.session_state[layer_key], st.session_state[head_key] = divmod(int(rows[0]), n_heads)
