@@ -20,6 +20,7 @@ navigation = st.navigation(
         st.Page("pages/positions.py", title="Positional encoding", url_path="positions"),
         st.Page("pages/playground.py", title="Scaled dot-product playground", url_path="playground"),
         st.Page("pages/bert.py", title="Pretrained Transformers", url_path="bert"),
+        st.Page("pages/compare.py", title="Compare two views", url_path="compare"),
         st.Page("pages/gpt.py", title="GPT: next-word prediction", url_path="gpt"),
         st.Page("pages/finetune.py", title="Fine-tuned BERT", url_path="finetune"),
         st.Page("pages/vit.py", title="Vision Transformer", url_path="vit"),

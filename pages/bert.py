@@ -7,16 +7,16 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from attention_explorer.models.core.analysis import head_measures, head_pattern
+from attention_explorer.models.core.analysis import attention_rollout, head_measures, head_pattern, mean_measures
 from attention_explorer.models.core.capture import AttentionKind
-from attention_explorer.models.core.export import to_csv, to_json
+from attention_explorer.models.core.export import downloads
 from attention_explorer.models.gpt.model import GPT_DIR
 from attention_explorer.models.pretrained import capture as pretrained
 from attention_explorer.models.pretrained.loading import MAX_CHARS, Family, ModelLoadError, default_model_dir
 from attention_explorer.models.pretrained.paths import PathRefused, allowed_roots, describe_roots, resolve_model_dir
 from attention_explorer.pages.shared import cache, state
 from attention_explorer.pages.shared.setup import page_setup
-from attention_explorer.pages.shared.widgets import chart, open_clicked_head, sentence_box
+from attention_explorer.pages.shared.widgets import chart, open_clicked_head, open_table_head, sentence_box
 from attention_explorer.viz import bertviz_views, generation, heatmap
 from attention_explorer.viz.text import literal, quoted
 
@@ -29,11 +29,46 @@ UNITS = {"entropy": "nats", "distance": "positions"}
 PARTS = {"encoder": "Encoder self-attention", "decoder": "Decoder causal self-attention", "cross": "Cross-attention"}
 BERTVIZ_NAMES = {"encoder": "Encoder", "decoder": "Decoder", "cross": "Cross"}
 SOURCES = [BUNDLED, GPT, LOCAL]
+COMPARE_MODELS = {BUNDLED: "MiniLM (bundled BERT)", GPT: "GPT trained here (with its continuation)"}  # compare.py's
+MAX_LIST_SENTENCES = 200  # a pasted list: each sentence is run, measured and dropped, so memory stays one run
+LIST_RESULT, LIST_MESSAGE, LIST_GO = "_bert:list_measures", "_bert:list_message", "_bert:list_go"
 SOURCE = state.Field("bert_source", "model", str, BUNDLED)
 TEXT = state.Field("bert_text", "text", str, EXAMPLE, max_len=MAX_CHARS, shared_text=True)
 TOKENS = state.Field("bert_budget", "tokens", int, pretrained.DEFAULT_NEW_TOKENS, lo=1, hi=pretrained.MAX_NEW_TOKENS)
 LAYER = state.Field("bert_layer", "layer", int, 0, lo=0)
 HEAD = state.Field("bert_head", "head", int, 0, lo=0)
+
+
+def measure_list(path: str, part: str, budget: int) -> None:
+    """Every head measured on each pasted sentence, then averaged (kept in the session); progress shown."""
+    lines = [line.strip() for line in st.session_state.get("bert_list", "").splitlines() if line.strip()]
+    if not lines:
+        st.session_state[LIST_MESSAGE] = "The list is empty: paste sentences, one per line."
+        return
+    if len(lines) > MAX_LIST_SENTENCES:
+        st.session_state[LIST_MESSAGE] = (
+            f"The list has {len(lines):,} sentences; the first {MAX_LIST_SENTENCES} are measured."
+        )
+        lines = lines[:MAX_LIST_SENTENCES]
+    bundle = cache.pretrained_bundle(path)
+    progress = st.progress(0.0, text="Measuring…")
+    each = []
+    for i, line in enumerate(lines):
+        try:  # not cached: each run is measured and dropped, so a long list costs one run's memory
+            captured = pretrained.run(bundle, line[:MAX_CHARS], budget).captures.get(part)
+        except ValueError:
+            continue
+        if captured is not None:
+            each.append(head_measures(captured.weights, captured.key_tokens))
+        progress.progress((i + 1) / len(lines), text=f"Measured {i + 1} of {len(lines)} sentences")
+    progress.empty()
+    if not each:
+        st.session_state[LIST_MESSAGE] = "None of these sentences could be read by this model."
+        return
+    measures = mean_measures(each)
+    shape = next(iter(measures.values())).shape
+    st.session_state[LIST_RESULT] = {"key": (path, part), "shape": shape, "measures": measures, "count": len(each)}
+
 
 st.title("Pretrained Transformers")
 st.caption(
@@ -267,6 +302,24 @@ for view, title in views:
     else:
         html = bertviz_views.bertviz_html(capture, view, start, start + window, layer=layer, asset_url=asset_url)
     st.iframe(html, height="content")
+    # the same view with its scripts inlined (asset_url=None), built when clicked: a file that opens offline
+    if len(run.captures) > 1:
+        standalone = functools.partial(
+            bertviz_views.encoder_decoder_window_html, named, view, start, start + window, layer, asset_url=None
+        )
+    else:
+        standalone = functools.partial(
+            bertviz_views.bertviz_html, capture, view, start, start + window, layer=layer, asset_url=None
+        )
+    st.download_button(
+        f"{title} as HTML",
+        data=standalone,
+        file_name=f"bertviz_{view}_view.html",
+        mime="text/html",
+        on_click="ignore",
+        key=f"bert_{view}_html",
+        help="This view as one HTML file with its scripts inside: it opens in a browser with no network.",
+    )
 
 # ---- integrity -----------------------------------------------------------------------------------------------------
 st.subheader("Integrity")
@@ -290,7 +343,36 @@ with st.expander("Model details"):
 
 # ---- what each head does -------------------------------------------------------------------------------------------
 st.subheader("What each head does")
+over = st.radio(
+    "Measured on",
+    ["this sentence", "a list of sentences"],
+    horizontal=True,
+    key="bert_measure_over",
+    help="A list averages each measure over many inputs: a head's habit, not one sentence's accident.",
+)
 measures = head_measures(capture.weights, capture.key_tokens)
+measured_on = "this sentence"
+if over == "a list of sentences":
+    st.text_area(
+        f"Sentences, one per line (up to {MAX_LIST_SENTENCES})",
+        key="bert_list",
+        height=140,
+        placeholder="The cat sat on the mat.\nThe keys to the cabinet are on the table.\n…",
+    )
+    # the callback only raises a flag; the measuring runs here, so its progress bar shows in place
+    st.button(
+        "Measure every head on this list", key="bert_list_go", on_click=st.session_state.update, args=({LIST_GO: True},)
+    )
+    if st.session_state.pop(LIST_GO, False):
+        measure_list(model_path, part, budget)
+    averaged = st.session_state.get(LIST_RESULT)
+    message = st.session_state.pop(LIST_MESSAGE, None)
+    if message:
+        st.warning(message)
+    if averaged and averaged["key"] == (model_path, part) and averaged["shape"] == capture.weights.shape[:2]:
+        measures, measured_on = averaged["measures"], f"the mean over {averaged['count']} sentences"
+    else:
+        st.caption("Paste sentences and press the button; until then the measures are of this sentence.")
 names = list(measures)
 shown = st.selectbox(
     "Measure",
@@ -299,6 +381,7 @@ shown = st.selectbox(
     help="entropy: how spread out each row is (nats); distance: mean gap in positions between a token and "
     "what it looks at; the others: the mean share of each row's weight on that kind of key.",
 )
+st.caption(f"Measured on {measured_on}. Choose a row of the table to open that head above.")
 m1, m2 = st.columns([2, 3])
 chart(m1, heatmap.measure_heatmap(measures[shown], shown, UNITS.get(shown, "share")), key="bert_measures")
 table = [
@@ -307,7 +390,14 @@ table = [
     for lay in range(capture.num_layers)
     for h in range(capture.num_heads)
 ]
-m2.dataframe(table, hide_index=True, height=360)
+m2.dataframe(
+    table,
+    hide_index=True,
+    height=360,
+    key="bert_measure_table",
+    on_select=functools.partial(open_table_head, "bert_measure_table", "bert_layer", "bert_head", capture.num_heads),
+    selection_mode="single-row",
+)
 m2.download_button(
     "These measures as CSV",
     data=pd.DataFrame(table).to_csv(index=False),
@@ -316,29 +406,61 @@ m2.download_button(
     key="bert_measures_csv",
 )
 
+# ---- rollout -------------------------------------------------------------------------------------------------------
+if capture.kind is not AttentionKind.CROSS and n == len(capture.key_tokens):
+    st.subheader("Raw attention and rollout")
+    st.caption(
+        "Rollout (Abnar & Zuidema 2020) multiplies the layers' head-averaged attention, each taken as 0.5·A + 0.5·I "
+        "for the residual connection, to estimate how much each token draws on each input token by this layer. "
+        "It assumes information mixes only linearly through attention and ignores the values and feed-forward "
+        "layers: a picture, not a proof."
+    )
+    rollout = attention_rollout(capture.weights)
+    r1, r2 = st.columns(2)
+    raw_fig = heatmap.matrix_heatmap(
+        capture.weights[layer].mean(0),
+        capture.query_tokens,
+        capture.key_tokens,
+        title=f"layer {layer}: raw, mean of heads",
+    )
+    chart(r1, raw_fig, key="bert_raw_mean")
+    roll_fig = heatmap.matrix_heatmap(
+        rollout[layer], capture.query_tokens, capture.key_tokens, title=f"rollout through layers 0–{layer}"
+    )
+    chart(r2, roll_fig, key="bert_rollout")
+
+# ---- compare -------------------------------------------------------------------------------------------------------
+if source in COMPARE_MODELS:
+    st.page_link(
+        "pages/compare.py",
+        label="Compare this view with another head, sentence or model",
+        icon="↔️",
+        query_params={
+            "a_model": COMPARE_MODELS[source],
+            "a_text": text[: state.MAX_TEXT_IN_LINK],
+            "a_layer": str(layer),
+            "a_head": str(head),
+            "b_model": COMPARE_MODELS[source],
+            "b_text": text[: state.MAX_TEXT_IN_LINK],
+            "b_layer": str(layer),
+            "b_head": str((head + 1) % capture.num_heads),
+        },
+    )
+
 # ---- export --------------------------------------------------------------------------------------------------------
 st.subheader("Export")
 suffix = "" if len(run.captures) == 1 else f"_{part}"
-e1, e2, e3 = st.columns(3)
-e1.download_button(
-    "This head as CSV",
-    data=lambda: to_csv(capture, layer, head),
-    file_name=f"attention{suffix}_L{layer}_H{head}.csv",
-    mime="text/csv",
-    on_click="ignore",
-)
-e2.download_button(
-    "All heads as CSV",
-    data=lambda: to_csv(capture),
-    file_name=f"attention{suffix}.csv",
-    mime="text/csv",
-    on_click="ignore",
-)
-e3.download_button(
-    "All heads as JSON",
-    data=lambda: to_json(capture),
-    file_name=f"attention{suffix}.json",
-    mime="application/json",
-    on_click="ignore",
-)
+# sizes are known before anything is built; a form over the download limit is replaced by a compact one
+offered, over_limit = downloads(capture, layer, head, name=f"attention{suffix}")
+for column, item in zip(st.columns(3), offered, strict=False):
+    column.download_button(
+        item.button_label,
+        data=item.build,  # a partial holding only the capture, built when clicked
+        file_name=item.file_name,
+        mime=item.mime,
+        on_click="ignore",
+        help=item.help,
+    )
+if over_limit:
+    st.info(over_limit, icon="📦")
 st.caption('Same from the command line: `attention-explorer export "your sentence" -o capture.json`')

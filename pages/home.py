@@ -50,8 +50,13 @@ split, attend, concatenate.
 **Pretrained Transformers** — a pretrained encoder (all-MiniLM-L6-v2, bundled), the GPT trained here, or any
 local Hugging Face text model: encoder-only (BERT), decoder-only (GPT-2, Llama) with greedy generation, or
 encoder-decoder (T5, BART, Marian) with its encoder, decoder and cross-attention. One head's heatmap, every head
-at once, bertviz's head and model views, how one score is made from the model's own q and k, an integrity panel
-and CSV / JSON export.
+at once, bertviz's head and model views, how one score is made from the model's own q and k, what each head
+does (measured on the sentence or averaged over a pasted list), raw attention next to rollout, an integrity
+panel and exports.
+
+**Compare two views** — two panels (model, sentence, layer, head or a mean of heads) on one colour scale, their
+difference A − B, the Jensen–Shannon divergence of each row, and every head ranked by how much it changed;
+minimal pairs ("too big" / "too small") are aligned word by word.
 
 **GPT: next-word prediction** — a decoder-only Transformer (2 layers × 4 heads) trained in this repo on the
 English side of the generated corpus: the next-word distribution, greedy generation step by step, the causal

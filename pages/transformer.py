@@ -6,6 +6,7 @@ import functools
 
 import streamlit as st
 
+from attention_explorer.models.core.analysis import attention_rollout
 from attention_explorer.models.core.checkpoint import CheckpointError
 from attention_explorer.pages.shared import cache, state
 from attention_explorer.pages.shared.setup import page_setup, projector
@@ -90,6 +91,53 @@ with right:
         selection_mode="points",
         config={"displayModeBar": False},
     )
+
+COMPARE_NAMES = {
+    "encoder": "Translator Transformer: encoder",
+    "cross": "Translator Transformer: cross-attention",
+    "decoder": "Translator Transformer: decoder",
+}
+st.page_link(
+    "pages/compare.py",
+    label="Compare this view with another head, sentence or model",
+    icon="↔️",
+    query_params={
+        f"{side}_{name}": value
+        for side in ("a", "b")
+        for name, value in (
+            ("model", COMPARE_NAMES[KINDS[kind_label]]),
+            ("text", text[: state.MAX_TEXT_IN_LINK]),
+            ("layer", str(layer)),
+            ("head", str(head if side == "a" else (head + 1) % capture.num_heads)),
+        )
+    },
+)
+
+rollout_box = st.expander("The encoder: raw attention and rollout", key="tf_rollout", on_change="rerun")
+if rollout_box.open:
+    with rollout_box:
+        encoder = result.captures["encoder"]
+        enc_layer = min(layer, encoder.num_layers - 1)
+        st.caption(
+            "Rollout (Abnar & Zuidema 2020) multiplies the encoder layers' head-averaged attention, each taken as "
+            "0.5·A + 0.5·I for the residual connection: how much each English token draws on each input token by "
+            f"layer {enc_layer}. It assumes information mixes only linearly through attention: a picture, not a proof."
+        )
+        r1, r2 = st.columns(2)
+        raw_fig = heatmap.matrix_heatmap(
+            encoder.weights[enc_layer].mean(0),
+            encoder.query_tokens,
+            encoder.key_tokens,
+            title=f"encoder layer {enc_layer}: raw, mean of heads",
+        )
+        chart(r1, raw_fig, key="tf_raw_mean")
+        roll_fig = heatmap.matrix_heatmap(
+            attention_rollout(encoder.weights)[enc_layer],
+            encoder.query_tokens,
+            encoder.key_tokens,
+            title=f"rollout through encoder layers 0–{enc_layer}",
+        )
+        chart(r2, roll_fig, key="tf_rollout_fig")
 
 bertviz = st.expander("bertviz encoder-decoder views (head view and model view)", key="tf_bertviz", on_change="rerun")
 if bertviz.open:

@@ -106,3 +106,54 @@ def prediction_figure(labels: Sequence[str], probabilities: Sequence[float] | np
         margin={"l": 10, "r": 10, "t": 20, "b": 10},
     )
     return fig
+
+
+def difference_heatmap(
+    diff: np.ndarray, query_tokens: Sequence[str], key_tokens: Sequence[str], title: str = "A − B"
+) -> go.Figure:
+    """A − B over the aligned tokens: red where A looks more, blue where B does, white at 0 (percentage points)."""
+    z = np.round(np.asarray(diff, dtype=np.float64) * 100, 1)
+    limit = max(float(np.abs(z).max()) if z.size else 0.0, 1.0)
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=axis_labels(list(key_tokens)),
+            y=axis_labels(list(query_tokens)),
+            zmin=-limit,
+            zmax=limit,
+            zmid=0,
+            colorscale="RdBu_r",
+            colorbar={"title": {"text": "A − B"}, "ticksuffix": " pt"},
+            hovertemplate="query: %{y}<br>key: %{x}<br>A − B: %{z} points<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title={"text": html.escape(title, quote=False), "y": 0.995, "yanchor": "top", "font": {"size": 14}},
+        xaxis={"title": {"text": "key"}, "type": "category", "side": "top", "tickangle": -60},
+        yaxis={"title": {"text": "query"}, "type": "category", "autorange": "reversed"},
+        height=int(min(900, max(420, 16 * z.shape[0] + 180))),
+        margin={"l": 10, "r": 10, "t": 130, "b": 10},
+    )
+    return fig
+
+
+def row_divergence_figure(query_tokens: Sequence[str], js: np.ndarray) -> go.Figure:
+    """Jensen–Shannon divergence of each aligned query row (nats, 0 … ln 2 ≈ 0.69)."""
+    values = np.round(np.asarray(js, dtype=np.float64), 4)
+    fig = go.Figure(
+        go.Bar(
+            x=values,
+            y=axis_labels(list(query_tokens)),
+            orientation="h",
+            marker_color="#b2182b",
+            hovertemplate="query %{y}<br>JS divergence %{x} nats<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title={"text": "how differently each token looks (JS, nats)", "font": {"size": 14}},
+        xaxis={"range": [0, float(np.log(2))], "title": {"text": "nats (ln 2 = completely different)"}},
+        yaxis={"autorange": "reversed", "type": "category"},
+        height=int(min(900, max(300, 18 * len(values) + 120))),
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+    )
+    return fig

@@ -62,10 +62,12 @@ def matrix_heatmap(
     y_title: str = "query",
     numbered: bool | None = None,
     first: tuple[int, int] = (0, 0),
+    zmax: int = 100,
 ) -> go.Figure:
     """A [query, key] weight matrix: query tokens as rows (top to bottom), key tokens as columns.
 
     first: the positions of the first query and key shown (when the matrix is a window of a longer input).
+    zmax: the percent drawn darkest (two figures side by side share one).
     """
     z = to_percent(matrix)
     if numbered is None:
@@ -76,7 +78,7 @@ def matrix_heatmap(
             x=axis_labels(key_tokens, first[1], numbered),
             y=axis_labels(query_tokens, first[0], numbered),
             zmin=0,
-            zmax=100,
+            zmax=zmax,
             colorscale=COLORSCALE,
             colorbar={"title": {"text": "weight"}, "ticksuffix": "%"},
             hovertemplate=f"{y_title}: %{{y}}<br>{x_title}: %{{x}}<br>weight: %{{z}}%<extra></extra>",

@@ -113,6 +113,14 @@ def head_measures(weights: np.ndarray, key_tokens: Sequence[str]) -> dict[str, n
     return measures
 
 
+def mean_measures(each: Sequence[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """The per-head measures of many inputs averaged: each measure's mean over the inputs that have it."""
+    if not each:
+        raise ValueError("No measures to average")
+    names = [name for name in each[0] if all(name in m for m in each)]
+    return {name: np.mean([m[name] for m in each], axis=0) for name in names}
+
+
 def head_pattern(measures: dict[str, np.ndarray], layer: int, head: int, threshold: float = 0.5) -> str:
     """A name for what a head mostly does: the pattern holding over `threshold` of its weight, else 'mixed'."""
     shares = {name: float(measures[name][layer, head]) for name in PATTERNS if name in measures}

@@ -65,6 +65,12 @@ ROUTE: tuple[Step, ...] = (
         {"text": "The animal didn't cross the street because it was too tired."},
     ),
     Step(
+        "Comparing heads",
+        "Change one word — “big” for “small” — and which heads look elsewhere?",
+        "pages/compare.py",
+        {},
+    ),
+    Step(
         "GPT: a decoder writes",
         "When each token may look only backwards, how does a model choose the next word, and where does each "
         "head look back?",
