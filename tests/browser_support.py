@@ -41,7 +41,7 @@ DRAWN_JS = """
   // labels of long inputs carry their position ("12·cat"); compare the token itself
   const clean = (s) => s.replace(/[\\u200b\\u2060]/g, '').replace(/^\\d+\u00b7/, '');
   if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
-  const frames = [...document.querySelectorAll('iframe')];
+  const frames = [...document.querySelectorAll('[data-testid="stMain"] iframe')];  // not the sidebar's copy-link frame
   if (frames.length !== lines.length) return false;
   for (let i = 0; i < frames.length; i++) {
     const d = frames[i].contentDocument;

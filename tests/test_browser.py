@@ -166,8 +166,8 @@ def test_seq2seq_page_shows_script_text_as_words(seq2seq_page):
 
 def test_transformer_page_draws_encoder_decoder_bertviz_offline(server, browser):
     ready = """() => !document.querySelector('[data-testid="stStatusWidget"]')
-        && document.querySelectorAll('iframe').length === 2
-        && [...document.querySelectorAll('iframe')].every(f => f.contentDocument
+        && document.querySelectorAll('[data-testid="stMain"] iframe').length === 2
+        && [...document.querySelectorAll('[data-testid="stMain"] iframe')].every(f => f.contentDocument
              && f.contentDocument.querySelectorAll('line').length > 0)"""
     context, page = open_page(server, browser, "Transformer attentions")
     page.get_by_text("Encoder-decoder cross-attention").click()  # the page's choice: bertviz must start on it
@@ -310,8 +310,8 @@ def idle_and(condition: str) -> str:
 
 
 FRAMES_DRAWN = """(n) => !document.querySelector('[data-testid="stStatusWidget"]')
-    && document.querySelectorAll('iframe').length === n
-    && [...document.querySelectorAll('iframe')].every(f => f.contentDocument
+    && document.querySelectorAll('[data-testid="stMain"] iframe').length === n
+    && [...document.querySelectorAll('[data-testid="stMain"] iframe')].every(f => f.contentDocument
          && f.contentDocument.querySelectorAll('line').length > 0)"""
 
 

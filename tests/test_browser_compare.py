@@ -33,6 +33,7 @@ def test_a_compare_link_opened_cold_restores_the_view_and_draws_both_panels_and_
     with bs.streamlit_server() as server, playwright.sync_playwright() as p:
         browser = bs.launch(p)
         context = browser.new_context(viewport={"width": 1280, "height": 720})
+        context.grant_permissions(["clipboard-read", "clipboard-write"])
         blocked = bs.cut_network(context)
         page = context.new_page()
         page.goto(f"{server}/compare?{urlencode(link)}")  # the server's first request
@@ -47,5 +48,10 @@ def test_a_compare_link_opened_cold_restores_the_view_and_draws_both_panels_and_
         assert any("A − B" in (t or "") for t in titles)
         assert page.locator("[data-testid='stException']").count() == 0
         assert "b_head=layer" in page.url and "a_layer=3" in page.url  # the link still says what is shown
+        # "Copy link" puts the address of exactly this view on the clipboard
+        button = page.frame_locator('[data-testid="stSidebar"] iframe').locator("#copy")
+        button.click()
+        assert button.get_attribute("data-copied") == page.url
+        assert page.evaluate("navigator.clipboard.readText()") == page.url
         assert blocked == []
         browser.close()

@@ -47,7 +47,7 @@ def luminance(css_colour: str) -> float:
 def test_every_head_of_the_model_view_can_be_reached(server, browser, width):
     """bertviz draws the model view 970 px wide, wider than the column at these widths: it must fit, not clip."""
     context, page, blocked = open_bert(server, browser, width, 800)
-    frame_element = page.locator("iframe").nth(1)
+    frame_element = page.locator('[data-testid="stMain"] iframe').nth(1)
     model = frame_element.content_frame
     last_head = model.locator("rect[style*='opacity: 0']").nth(11)  # layer 0, head 11 (12 heads a row)
     box, frame_box = last_head.bounding_box(), frame_element.bounding_box()

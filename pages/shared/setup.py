@@ -26,6 +26,33 @@ PROJECTOR_CSS = """
 """
 
 
+# "Copy link": the address bar's URL holds the whole view (state.py keeps it up to date), read when clicked.
+# The frame is same-origin, so it reads the page's address; the clipboard API first, else a hidden text
+# area and execCommand (a plain-http classroom server is not a secure context); else the link is shown.
+COPY_LINK_HTML = """<!doctype html><html><body style="margin:0">
+<button id="copy" type="button" style="font:14px sans-serif;padding:6px 10px;border-radius:8px;cursor:pointer;
+  background:transparent;color:#808495;border:1px solid #808495;max-width:100%;overflow-wrap:anywhere">
+  🔗 Copy link to this view</button>
+<script>
+const button = document.getElementById("copy");
+button.addEventListener("click", async () => {
+  const url = window.parent.location.href;
+  let copied = false;
+  try { await window.parent.navigator.clipboard.writeText(url); copied = true; } catch (e) {}
+  if (!copied) {
+    const d = window.parent.document, area = d.createElement("textarea");
+    area.value = url; area.style.position = "fixed"; area.style.opacity = "0";
+    d.body.appendChild(area); area.select();
+    try { copied = d.execCommand("copy"); } catch (e) {}
+    area.remove();
+  }
+  button.dataset.copied = copied ? url : "";
+  button.textContent = copied ? "✓ Link copied" : url;
+  if (copied) setTimeout(() => { button.textContent = "🔗 Copy link to this view"; }, 2500);
+});
+</script></body></html>"""
+
+
 def leave_legacy_pages_mode() -> None:
     """Hand a cold deep link over to app.py's navigation instead of Streamlit's legacy `pages/` routing.
 
@@ -65,6 +92,8 @@ def page_setup() -> None:
     if projector():
         st.html(PROJECTOR_CSS)
     state.open_notes()
+    with st.sidebar:
+        st.iframe(COPY_LINK_HTML, height=44)
     with st.sidebar:  # after open_notes: a link's unknown format is noted in this run's notes
         state.bound(
             FIGURES,
