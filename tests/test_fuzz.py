@@ -131,7 +131,8 @@ def check(at: AppTest, what: str) -> None:
     assert not at.exception, f"{what}: exception on the page: {at.exception[0].value[:300]}"
     text = all_text(at)
     assert "Traceback (most recent call last)" not in text, f"{what}: traceback text on the page"
-    has_result = any(len(at.main.get(kind)) for kind in RESULT_ELEMENTS)  # the sidebar's copy-link frame is no result or len(at.subheader) or len(at.markdown) > 1
+    # at.main: the sidebar's copy-link frame is on every page and is no result
+    has_result = any(len(at.main.get(kind)) for kind in RESULT_ELEMENTS) or len(at.subheader) or len(at.markdown) > 1
     has_message = any(len(getattr(at, kind)) for kind in MESSAGES)
     assert has_result or has_message, f"{what}: neither a result nor a message"
 
