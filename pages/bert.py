@@ -37,6 +37,8 @@ TEXT = state.Field("bert_text", "text", str, EXAMPLE, max_len=MAX_CHARS, shared_
 TOKENS = state.Field("bert_budget", "tokens", int, pretrained.DEFAULT_NEW_TOKENS, lo=1, hi=pretrained.MAX_NEW_TOKENS)
 LAYER = state.Field("bert_layer", "layer", int, 0, lo=0)
 HEAD = state.Field("bert_head", "head", int, 0, lo=0)
+PREDICT = state.Field("bert_predict", "predict", bool, False)
+REVEALED = "_bert:revealed"  # (model, attention, text hash, layer, head) of the views this session revealed
 
 
 def measure_list(path: str, part: str, budget: int) -> None:
@@ -174,11 +176,33 @@ with col_layer:  # a link's (or a larger model's) layer that this model lacks mo
 with col_head:
     heads = range(capture.num_heads)
     head = state.bound(HEAD, st.selectbox, "Head", heads, valid=state.within(heads))
+with col_info:
+    predict = state.bound(
+        PREDICT,
+        st.toggle,
+        "Predict, then reveal",
+        help="Hide this head's weights so the class can guess where each token looks; the teacher reveals them.",
+    )
 col_info.caption(
     f"{n} × {len(capture.key_tokens)} tokens · {capture.num_layers} layers × {capture.num_heads} heads · "
     f"{bundle.family.value} model **{capture.model}**. Rows are queries (the token that looks), columns are keys "
     "(the tokens it looks at); each row sums to 100%."
 )
+
+revealed = st.session_state.setdefault(REVEALED, set())
+shown_view = (model_path, part, hash(text), layer, head)
+if predict and shown_view not in revealed:
+    st.subheader(f"Layer {layer}, head {head}: where will each token look?")
+    st.info(
+        "Guess first: for a few tokens, which token will this head look at most — the one before, itself, "
+        "[CLS] or [SEP], a related word? Then reveal. The tokens: "
+        + " · ".join(literal(t, 40) for t in capture.query_tokens[:80])
+    )
+    if len(revealed) > 500:  # a session's reveals stay a small set
+        revealed.clear()
+    # the callback runs before the rerun it causes, so that run already draws the answer
+    st.button("Reveal this head", key="bert_reveal", on_click=revealed.add, args=(shown_view,), type="primary")
+    st.stop()
 
 left, right = st.columns([3, 2])
 with left:

@@ -101,3 +101,23 @@ def test_the_transformer_page_shows_encoder_rollout_and_links_to_compare():
     link = next(e for e in at.get("page_link") if "Compare" in e.proto.label)
     assert "a_model=Translator+Transformer" in link.proto.query_string
     assert "b_head=1" in link.proto.query_string
+
+
+def test_predict_mode_hides_each_head_until_the_teacher_reveals_it():
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.switch_page("pages/bert.py")
+    at.query_params["predict"] = "1"
+    at.run()
+    assert not at.exception
+    heatmaps = lambda: [c for c in at.get("plotly_chart") if "bert_head_heatmap" in c.proto.id]  # noqa: E731
+    assert not heatmaps() and "where will each token look" in at.subheader[0].value
+    assert "[CLS]" in at.info[0].value  # the tokens to guess about are shown
+    at.button(key="bert_reveal").click().run()
+    assert heatmaps() and at.subheader[0].value == "Layer 0, head 0"
+    at.selectbox(key="bert_head").select(3).run()  # another head: hidden again
+    assert not heatmaps()
+    at.selectbox(key="bert_head").select(0).run()  # the one already revealed stays revealed
+    assert heatmaps()
+    at.toggle(key="bert_predict").set_value(False).run()
+    at.selectbox(key="bert_head").select(5).run()
+    assert heatmaps() and "predict" not in at.query_params
