@@ -25,7 +25,7 @@ page_setup()
 EXAMPLE = "The cat sat on the mat because the mat was warm."
 BUNDLED, GPT, LOCAL = "Bundled: all-MiniLM-L6-v2", "Trained here: GPT", "Local directory"
 ZOOM_FROM = heatmap.NUMBERED_FROM  # tokens: from here on the head heatmap offers a zoom to a span of positions
-UNITS = {"entropy": "nats", "distance": "positions"}
+UNITS = {"entropy": "nats", "spread": "÷ ln keys", "distance": "positions"}
 PARTS = {"encoder": "Encoder self-attention", "decoder": "Decoder causal self-attention", "cross": "Cross-attention"}
 BERTVIZ_NAMES = {"encoder": "Encoder", "decoder": "Decoder", "cross": "Cross"}
 SOURCES = [BUNDLED, GPT, LOCAL]
@@ -402,7 +402,8 @@ shown = st.selectbox(
     "Measure",
     names,
     key="bert_measure",
-    help="entropy: how spread out each row is (nats); distance: mean gap in positions between a token and "
+    help="entropy: how spread out each row is (nats); spread: the same ÷ ln(keys), 0 one key … 1 uniform; "
+    "distance: mean gap in positions between a token and "
     "what it looks at; the others: the mean share of each row's weight on that kind of key.",
 )
 st.caption(f"Measured on {measured_on}. Choose a row of the table to open that head above.")

@@ -35,7 +35,10 @@ def test_each_pattern_is_measured_and_named():
         "first token",
         "last token",
     ]
-    assert head_pattern(m, 0, 5) == "mixed"
+    assert head_pattern(m, 0, 5) == "broad" and m["spread"][0, 5] == pytest.approx(1)
+    half = np.zeros((1, 1, N, N))
+    half[..., 0], half[..., 1] = 0.45, 0.55  # two keys share every row: no pattern over half, not broad
+    assert head_pattern(head_measures(half, TOKENS), 0, 0) == "mixed"
     assert m["self"][0, 0] == 1 and m["previous token"][0, 1] == 1 and m["next token"][0, 2] == 1
     assert m["first token"][0, 3] == 1 and m["last token"][0, 4] == 1
     # the uniform head: 1/N on every kind of key, one punctuation token of six, entropy ln N

@@ -85,12 +85,14 @@ def head_divergence(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 PUNCTUATION = frozenset(".,;:!?\"'()[]{}-–—…«»")
 # name → the share of a row's weight that a head of that pattern puts on one kind of key
 PATTERNS = ("first token", "last token", "self", "previous token", "next token", "punctuation")
+BROAD = 0.8  # spread (entropy ÷ ln keys) from which a head with no single pattern is called "broad"
 
 
 def head_measures(weights: np.ndarray, key_tokens: Sequence[str]) -> dict[str, np.ndarray]:
     """What each head does, as numbers: [layer, head, query, key] → {measure: [layer, head]}.
 
-    entropy: mean row entropy (nats); distance: mean |query − key| position gap, weighted by attention;
+    entropy: mean row entropy (nats); spread: entropy ÷ ln(keys), 0 (one key) … 1 (uniform);
+    distance: mean |query − key| position gap, weighted by attention;
     then, for self-attention, the mean share of each row's weight on the first token (e.g. [CLS]), the last
     (e.g. [SEP]), the query itself, the token before, the token after, and punctuation tokens.
     """
@@ -99,7 +101,9 @@ def head_measures(weights: np.ndarray, key_tokens: Sequence[str]) -> dict[str, n
         raise ValueError(f"Head measures need [layer, head, query, key] over the {len(key_tokens)} keys; got {w.shape}")
     n_q, n_k = w.shape[-2:]
     gap = np.abs(np.arange(n_q)[:, None] - np.arange(n_k)[None, :])
-    measures = {"entropy": head_entropy(w), "distance": (w * gap).sum(-1).mean(-1)}
+    entropy = head_entropy(w)
+    measures = {"entropy": entropy, "spread": entropy / np.log(n_k) if n_k > 1 else np.zeros_like(entropy)}
+    measures["distance"] = (w * gap).sum(-1).mean(-1)
     punct = np.array([t.strip("#▁Ġ ") in PUNCTUATION and t.strip("#▁Ġ ") != "" for t in key_tokens])
     measures["first token"] = w[..., 0].mean(-1)
     measures["last token"] = w[..., -1].mean(-1)
@@ -127,4 +131,6 @@ def head_pattern(measures: dict[str, np.ndarray], layer: int, head: int, thresho
     best = max(shares, key=shares.__getitem__)
     if shares[best] > threshold:
         return best
+    if "spread" in measures and measures["spread"][layer, head] >= BROAD:
+        return "broad"
     return "mixed"
