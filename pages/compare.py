@@ -15,6 +15,7 @@ from attention_explorer.models.core.checkpoint import CheckpointError
 from attention_explorer.models.gpt.model import GPT_DIR
 from attention_explorer.models.pretrained import capture as pretrained
 from attention_explorer.models.pretrained.loading import MAX_CHARS, ModelLoadError, default_model_dir
+from attention_explorer.models.pretrained.paths import PathRefused, allowed_roots, resolve_model_dir
 from attention_explorer.pages.shared import cache, state
 from attention_explorer.pages.shared.setup import page_setup
 from attention_explorer.pages.shared.widgets import TRANSLATOR_CHARS, chart, sentence_box
@@ -37,6 +38,14 @@ def _finetuned(text: str) -> AttentionCapture:
     return cache.finetune_comparison(text).finetuned.capture
 
 
+def _local(path: str) -> Callable[[str], AttentionCapture]:
+    def capture(text: str) -> AttentionCapture:
+        cache.pretrained_bundle(path)  # raises ModelLoadError with a message for a folder that is not a model
+        return cache.pretrained_run(path, text, pretrained.DEFAULT_NEW_TOKENS).capture
+
+    return capture
+
+
 def _translator(name: str, part: str) -> Callable[[str], AttentionCapture]:
     def capture(text: str) -> AttentionCapture:
         return cache.translation(name, text, 1).captures[part]
@@ -54,7 +63,8 @@ MODELS: dict[str, tuple[Callable[[str], AttentionCapture], int]] = {
     "Translator Transformer: decoder": (_translator("transformer", "decoder"), TRANSLATOR_CHARS),
     "Translator GRU + Bahdanau": (_translator("bahdanau", "alignment"), TRANSLATOR_CHARS),
 }
-NAMES = list(MODELS)
+LOCAL = "Local model directory"
+NAMES = [*MODELS, LOCAL]
 PAIR = cmp.MINIMAL_PAIRS["Coreference: big / small"]
 HEAD_OPTIONS = [cmp.LAYER_MEAN, cmp.ALL_MEAN] + [str(h) for h in range(64)]
 
@@ -66,6 +76,7 @@ def _fields(side: str, sentence: str, head: str) -> dict[str, state.Field]:
         "text": state.Field(f"cmp_{s}_text", f"{s}_text", str, sentence, max_len=MAX_CHARS, shared_text=side == "A"),
         "layer": state.Field(f"cmp_{s}_layer", f"{s}_layer", int, 0, lo=0, hi=63),
         "head": state.Field(f"cmp_{s}_head", f"{s}_head", str, head),
+        "dir": state.Field(f"cmp_{s}_dir", f"{s}_dir", str, "", max_len=1000),
     }
 
 
@@ -140,9 +151,20 @@ for side, col in columns.items():
     with col:
         st.subheader(side)
         model = state.bound(fields["model"], st.selectbox, f"{side}: model", NAMES, valid=state.within(NAMES))
-        reader, limit = MODELS[model]
-        text = sentence_box(fields["text"], f"{side}: sentence", limit)
         panels[side] = None
+        if model == LOCAL:  # the Pretrained page's rule: only folders under the roots the server owner allows
+            folder = state.bound(fields["dir"], st.text_input, f"{side}: model directory", placeholder="/path/to/model")
+            if not folder.strip():
+                st.info(f"Type the path of a local Hugging Face model for {side}.")
+                continue
+            try:
+                reader, limit = _local(str(resolve_model_dir(folder, allowed_roots()))), MAX_CHARS
+            except PathRefused as exc:
+                st.error(literal(str(exc), 400))
+                continue
+        else:
+            reader, limit = MODELS[model]
+        text = sentence_box(fields["text"], f"{side}: sentence", limit)
         if not text.strip():
             st.info(f"Type a sentence for {side}.")
             continue

@@ -1,5 +1,6 @@
 """Compare two views: which tokens pair up, A − B, the divergence, the ranking, and the page itself."""
 
+import json
 import math
 from pathlib import Path
 
@@ -146,3 +147,19 @@ def test_a_bad_link_gives_the_nearest_view():
     assert at.selectbox(key="cmp_a_model").value == "MiniLM (bundled BERT)"
     notes = " ".join(i.value for i in at.info)
     assert "100,000 characters" in notes and "“a_layer” = 99" in notes
+
+
+def test_a_local_model_directory_is_a_model_like_the_others(monkeypatch, tiny_bert_dir):
+    monkeypatch.setenv("ATTENTION_EXPLORER_MODEL_ROOTS", "*")  # a single-user server
+    at = opened(a_model="Local model directory", a_dir=str(tiny_bert_dir), a_layer="0", a_head="0")
+    assert not at.error, [e.value for e in at.error]
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")[:2]]
+    assert "tiny" in titles[0].lower() or "bert" in titles[0].lower()
+    assert "no head-by-head pairing" in " ".join(i.value for i in at.info)  # 2 layers against MiniLM's 6
+
+
+def test_a_local_directory_outside_the_allowed_roots_is_refused(monkeypatch, tiny_bert_dir):
+    monkeypatch.setenv("ATTENTION_EXPLORER_MODEL_ROOTS", "")  # a shared server allowing no folder
+    at = opened(a_model="Local model directory", a_dir=str(tiny_bert_dir))
+    assert at.error and str(tiny_bert_dir) not in at.error[0].value
+    assert len(at.get("plotly_chart")) == 1  # B still draws
