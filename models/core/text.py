@@ -118,7 +118,7 @@ def normalize(text: str) -> Normalized:
             words.append(word)
             continue
         expanded.append(f"“{word}” as “{' '.join(parts)}”")
-        # a negative question ("didn't you eat?", "can't you help?") reads "did you not eat?", as the corpus writes it
+        # a negative question ("didn't you eat?", "can't you help?") reads "did you not eat?", as in the corpus
         if parts[-1] in ("not", "cannot") and following.lower() in SUBJECT_PRONOUNS and _opens_question(words):
             words += parts[:-1] if parts[-1] == "not" else ["can"]
             words.append(following)

@@ -208,7 +208,7 @@ class Seq2Seq(nn.Module):
     def forward(
         self, src: torch.Tensor, lengths: torch.Tensor, tgt_in: torch.Tensor
     ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-        """Teacher forcing: → log-probabilities (B, T, V) and {"alignment": α (B, 1, 1, T, S)} ({} without attention)."""
+        """Teacher forcing: → log-probabilities (B, T, V), {"alignment": α (B, 1, 1, T, S)} ({} without attention)."""
         tr = self.trace(src, lengths, tgt_in)
         attentions = {} if tr.alpha is None else {"alignment": tr.alpha[:, None, None]}
         return tr.logits, attentions

@@ -108,7 +108,7 @@ def _chunk(args: tuple[int, int]) -> list[tuple]:
     """CHUNK sentences drawn from seed (seed, index): English, French, gold pairs, content pairs, features."""
     seed, index = args
     rng = random.Random(f"{seed}:{index}")
-    out = []
+    out: list[tuple] = []
     while len(out) < CHUNK:
         try:
             drawn = grammar.draw(rng)

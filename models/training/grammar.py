@@ -122,19 +122,19 @@ PRONOUNS = {
     "we": (1, "p", "p", "m", "m"),
     "they": (3, "p", "p", "m", "m"),
 }
-EN_FORMS = {
+EN_FORMS: dict[str, dict[str, str]] = {
     "subj": {"I": "i", "you": "you", "he": "he", "she": "she", "it": "it", "we": "we", "they": "they"},
     "obj": {"I": "me", "you": "you", "he": "him", "she": "her", "it": "it", "we": "us", "they": "them"},
 }
-FR_FORMS = {
-    "subj": {"I": ("je", "j'"), "you": ("vous",), "he": ("il",), "she": ("elle",), "it": ("il",)}
-    | {"we": ("nous",), "they": ("ils",)},
-    "acc": {"I": ("me", "m'"), "you": ("vous",), "he": ("le", "l'"), "she": ("la", "l'"), "it": ("le", "l'")}
-    | {"we": ("nous",), "they": ("les",)},
-    "dat": {"I": ("me", "m'"), "you": ("vous",), "he": ("lui",), "she": ("lui",), "it": ("lui",)}
-    | {"we": ("nous",), "they": ("leur",)},
-    "tonic": {"I": ("moi",), "you": ("vous",), "he": ("lui",), "she": ("elle",), "it": ("lui",)}
-    | {"we": ("nous",), "they": ("eux",)},
+_FR_CASES = {  # French forms of each pronoun by case: subject, direct object, indirect object, after a preposition
+    "subj": ("je j'", "vous", "il", "elle", "il", "nous", "ils"),
+    "acc": ("me m'", "vous", "le l'", "la l'", "le l'", "nous", "les"),
+    "dat": ("me m'", "vous", "lui", "lui", "lui", "nous", "leur"),
+    "tonic": ("moi", "vous", "lui", "elle", "lui", "nous", "eux"),
+}
+FR_FORMS: dict[str, dict[str, tuple[str, ...]]] = {
+    case: {key: tuple(forms.split()) for key, forms in zip(PRONOUNS, row, strict=True)}
+    for case, row in _FR_CASES.items()
 }
 POSSESSIVES = {  # English possessive determiner → pronoun key
     "my": "I",
@@ -230,7 +230,7 @@ DATIVE_VERBS = {"parler", "téléphoner", "répondre", "obéir", "ressembler", "
                 "vendre", "expliquer", "enseigner", "promettre", "appartenir", "arriver"}  # fmt: skip
 DITRANSITIVE = {"give", "show", "tell", "bring", "send", "offer", "lend", "sell", "explain", "teach", "promise",
                 "write", "pass", "throw", "pay", "read", "buy"}  # fmt: skip
-GERUND_VERBS = {"like", "love", "hate", "prefer", "start", "begin", "stop", "enjoy"}
+GERUND_VERBS = {"like", "love", "hate", "prefer", "start", "begin", "stop"}
 # copula adjectives realised with avoir + noun in French; "person" marks those that need an animate subject
 AVOIR_ADJECTIVES = {"hungry": ("faim", False), "thirsty": ("soif", False), "afraid": ("peur", False),
                     "sleepy": ("sommeil", False), "right": ("raison", True), "wrong": ("tort", True),
@@ -917,13 +917,13 @@ class Gen:
             word = "who" if noun.animate and self.p(0.6) else ("which" if not noun.animate and self.p(0.4) else "that")
             self.slot(lit("en", word), lit("fr", "qui"), content=False)
 
-            def en():
+            def en_subject_gap():
                 return R().SP(R().Pro(word), self.clause_vp(vp, "en", tense, neg))
 
-            def fr():
+            def fr_subject_gap():
                 return R().SP(R().Pro("qui"), self.clause_vp(vp, "fr", tense, neg))
 
-            return Bi(en, fr)
+            return Bi(en_subject_gap, fr_subject_gap)
         # object gap: the cat that the dog saw / the apples (that) I ate
         self.feature("relative-object")
         if neg:
@@ -1037,10 +1037,9 @@ class Gen:
             self.verb_slot(verb)
             inner, _ = self.pick_verb(self.pick(["intr", "tr"]), exclude_refl=True)
             self.verb_slot(inner)
-            obj = self.object_np(depth + 1, size * 0.5) if inner.frame("tr") and self.p(0.6) else None
-            obj_pron = obj is not None and obj.kind == "pron"
-            if obj_pron:
-                obj = None
+            g_obj = self.object_np(depth + 1, size * 0.5) if inner.frame("tr") and self.p(0.6) else None
+            if g_obj is not None and g_obj.kind == "pron":
+                g_obj = None
             self.feature("gerund")
             fr_head = (
                 ("arrêter", "de")
@@ -1048,33 +1047,31 @@ class Gen:
                 else ((verb.fr, "à") if verb.en in ("start", "begin") else (verb.fr, ""))
             )
 
-            def en():
-                inner_vp = R().VP(R().V(inner.en).t("pr"), *([obj.bi.en()] if obj else []))
+            def en_gerund():
+                inner_vp = R().VP(R().V(inner.en).t("pr"), *([g_obj.bi.en()] if g_obj else []))
                 return [R().V(verb.en), inner_vp]
 
-            def fr():
-                inner_vp = R().VP(R().V(inner.fr).t("b"), *([obj.bi.fr()] if obj else []))
+            def fr_gerund():
+                inner_vp = R().VP(R().V(inner.fr).t("b"), *([g_obj.bi.fr()] if g_obj else []))
                 if inner.refl:
                     inner_vp = inner_vp.typ({"refl": True})
                 return [R().V(fr_head[0]), R().PP(R().P(fr_head[1]), inner_vp) if fr_head[1] else inner_vp]
 
-            if verb.en == "stop":
-                self.slots[-2 if obj is None else -3] = Slot(lex("V", "stop"), lex("V", "arrêter"))
-            return VPX(en, fr, verb)
+            return VPX(en_gerund, fr_gerund, verb)
         if kind == "phrasal":
             en_v, particle, fr_v, refl, transitive = self.fresh(PHRASAL, key=lambda x: (x[0] + " " + x[1], x[2]))
             self.slot(lex("V", en_v), lex("V", fr_v))
             self.slot(lit("en", particle), lit("fr", "§"), content=False)  # the particle stays unaligned
             self.feature("phrasal-verb")
-            obj = self.noun_phrase(depth + 1, size * 0.5, allow_rel=False) if transitive else None
+            p_obj = self.noun_phrase(depth + 1, size * 0.5, allow_rel=False) if transitive else None
 
-            def en():  # a quoted particle stays after the verb ("has picked up"; an Adv would move)
-                return [R().V(en_v), R().Q(particle), *([obj.bi.en()] if obj else [])]
+            def en_phrasal():  # a quoted particle stays after the verb ("has picked up"; an Adv would move)
+                return [R().V(en_v), R().Q(particle), *([p_obj.bi.en()] if p_obj else [])]
 
-            def fr():
-                return [R().V(fr_v), *([obj.bi.fr()] if obj else [])]
+            def fr_phrasal():
+                return [R().V(fr_v), *([p_obj.bi.fr()] if p_obj else [])]
 
-            return VPX(en, fr, None, refl=refl, fr_verb=fr_v, obj=obj)
+            return VPX(en_phrasal, fr_phrasal, None, refl=refl, fr_verb=fr_v, obj=p_obj)
         if kind == "ditr":
             pool = [v for v in self.lex.verbs if v.en in DITRANSITIVE and v.frame("tr")]
             verb = self.fresh(pool)
@@ -1120,8 +1117,8 @@ class Gen:
         extra: list[Bi] = []
         obj: NP | None = None
         fr_obj_case = "acc"
-        en_parts: list[Callable[[], Any]] = []
-        fr_parts: list[Callable[[], Any]] = []
+        en_parts: list[Callable[..., Any]] = []
+        fr_parts: list[Callable[..., Any]] = []
         if kind == "tr" and asked_object:  # a placeholder pyrealb removes: no slot
             obj = NP(Bi(lambda: R().NP(R().D("a"), R().N("thing")), lambda: R().NP(R().D("un"), R().N("chose"))))
         elif kind == "tr" and not in_relative and not verb.refl and self.p(0.09):
@@ -1587,16 +1584,18 @@ class Gen:
         if kind == "noun":
             noun = self.noun(("person",) if (subj is None or subj.animate) else None, countable=True)
             plural = subj is not None and subj.n == "p"
-            adj = self.a_builders(self.adjective()) if self.p(0.3) else None
-            profession = noun.cls == "person" and adj is None and self.p(0.8)
+            adj_bi = self.a_builders(self.adjective()) if self.p(0.3) else None
+            profession = noun.cls == "person" and adj_bi is None and self.p(0.8)
             det = "a" if self.p(0.6) else self.pick(["the", "poss"])
-            en_d, fr_d, _, _ = self.determiner(det, noun, plural, adj is not None)
+            en_d, fr_d, _, _ = self.determiner(det, noun, plural, adj_bi is not None)
 
             def en():
                 nn = R().N(noun.en)
                 return [
                     R().V("be"),
-                    R().NP(*([en_d()] if en_d else []), *([adj.en()] if adj else []), nn).n("p" if plural else "s"),
+                    R()
+                    .NP(*([en_d()] if en_d else []), *([adj_bi.en()] if adj_bi else []), nn)
+                    .n("p" if plural else "s"),
                 ]
 
             def fr():
@@ -1606,7 +1605,7 @@ class Gen:
                 n = "p" if (subj is not None and subj.fr_n == "p") else "s"
                 if profession and det == "a":  # "she is a doctor" → "elle est médecin"
                     return [R().V("être"), R().NP(nn).n(n)]
-                return [R().V("être"), R().NP(*([fr_d()] if fr_d else []), *([adj.fr()] if adj else []), nn).n(n)]
+                return [R().V("être"), R().NP(*([fr_d()] if fr_d else []), *([adj_bi.fr()] if adj_bi else []), nn).n(n)]
 
             return VPX(en, fr, None)
         if kind == "pp":

@@ -170,7 +170,15 @@ def load_lexicon(main: Path = LEXICON, extra: Path | None = EXTRA) -> Lexicon:
         elif pos == "NO":
             numbers[en] = Word(en, fr, zipf)
     verbs = tuple(
-        Verb(en, fr, tuple(fs), *(c in verb_class[(en, fr)] for c in ("refl", "impers", "attr")), verb_zipf[(en, fr)])
+        Verb(
+            en,
+            fr,
+            tuple(fs),
+            refl="refl" in verb_class[(en, fr)],
+            impers="impers" in verb_class[(en, fr)],
+            attr="attr" in verb_class[(en, fr)],
+            zipf=verb_zipf[(en, fr)],
+        )
         for (en, fr), fs in frames.items()
     )
     return Lexicon(

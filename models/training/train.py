@@ -22,6 +22,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -41,8 +42,8 @@ from attention_explorer.models.translation.translator import WEIGHTS, Translatio
 CORPUS_SIZE = 70_000
 SEQ2SEQ = TrainConfig(epochs=6, lr=2e-3, max_lr=3e-3, batch_size=96, valid_sentences=400, slack=10)
 TRANSFORMER = TrainConfig(epochs=8, lr=1e-3, max_lr=1.5e-3, betas=(0.9, 0.98), batch_size=96, valid_sentences=400)
-SEQ2SEQ_SHAPE = {"emb": 128, "hidden": 256, "attn_dim": 256, "readout": 256}
-TRANSFORMER_SHAPE = {"d_model": 256, "heads": 4, "layers": 3, "d_ff": 1024, "dropout": 0.1}
+SEQ2SEQ_SHAPE: dict[str, Any] = {"emb": 128, "hidden": 256, "attn_dim": 256, "readout": 256}
+TRANSFORMER_SHAPE: dict[str, Any] = {"d_model": 256, "heads": 4, "layers": 3, "d_ff": 1024, "dropout": 0.1}
 COMBINATION_TEST = 200  # sentences per held-out combination in its test set
 TEST_FILES = {"test": "test_sentences.jsonl", "combinations": "test_combinations.jsonl"}
 
@@ -155,10 +156,10 @@ def train_one(
     train_seconds = time.time() - t0
     metrics: dict = {"test": evaluate(model, split["test"], src, tgt, config.slack)}
     best = metrics["test"].get("best_alignment_head")
-    copy = tuple(best) if best else None
+    copy = (int(best[0]), int(best[1])) if best else None
     combos = split["combinations"]
     groups = {c.name: [k for k, p in enumerate(combos) if c.test(set(p.features))] for c in HELD_OUT}
-    metrics["test_combinations"] = evaluate(model, combos, src, tgt, config.slack, copy, groups)  # type: ignore[arg-type]
+    metrics["test_combinations"] = evaluate(model, combos, src, tgt, config.slack, copy, groups)
     translator = Translator(model, src, tgt, name, metrics)
     metrics["test_handwritten"] = handwritten_figures(translator, HANDWRITTEN)
     metrics["frequent_words_unknown"] = [w for w in must_know() if w not in src]

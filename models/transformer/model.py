@@ -169,7 +169,7 @@ class Transformer(nn.Module):
     def decode(
         self, memory: torch.Tensor, src_mask: torch.Tensor, tgt_in: torch.Tensor, scores: bool = True
     ) -> tuple[torch.Tensor, list[torch.Tensor], list[torch.Tensor]]:
-        """→ log-probabilities (B, T, V) (scores=False: the features (B, T, D)), each layer's self and cross attention."""
+        """→ log-probabilities (B, T, V) (scores=False: features (B, T, D)), each layer's self and cross attention."""
         T = tgt_in.shape[1]
         causal = torch.tril(torch.ones(T, T, dtype=torch.bool))[None, None]  # (1, 1, T, T)
         y, dec_p, cross_p = self.embed(self.tgt_emb, tgt_in), [], []
