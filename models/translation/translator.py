@@ -83,6 +83,8 @@ class Translation:
     notes: tuple[str, ...] = ()  # what normalisation changed in the typed text ("added a final full stop")
     copied: dict[int, int] = field(default_factory=dict)  # output position → source position it was copied from
     copy_attention: str = ""  # whose attention chose the copied words ("α", "cross-attention layer 1, head 2")
+    copy_head: tuple[int, int] | None = None  # (layer, head) of that attention in `alignment`
+    typed_source: tuple[str, ...] = ()  # `source` as typed (case kept, </s> left out): what copies are taken from
 
     @property
     def text(self) -> str:
@@ -213,6 +215,8 @@ def translate(translator: Translator, text: str, beam: int = 1) -> Translation:
         copy_attention=("α" if head is None else f"cross-attention layer {head[0] + 1}, head {head[1] + 1}")
         if alignment is not None
         else "",
+        copy_head=head,
+        typed_source=normalized.typed,
     )
 
 
