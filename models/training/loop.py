@@ -113,6 +113,8 @@ def fit(
             opt.step()
             sched.step()
             total, n = total + loss.item(), n + 1
+            if n % 100 == 0:
+                log(f"    {n}/{steps_per_epoch} batches: loss {total / n:.3f} ({time.time() - t0:.0f}s)")
         model.eval()
         seconds = time.time() - t0
         log(f"  epoch {epoch + 1}/{config.epochs}: loss {total / n:.3f}, valid {validate(model):.3f} ({seconds:.0f}s)")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import platform
 import random
 import subprocess
@@ -87,22 +88,27 @@ def fingerprint() -> str:
 
 
 def load_or_generate(size: int, seed: int, log: Log, path: Path = corpus.CORPUS) -> list[Pair]:
-    """The corpus for (size, seed): read from its cache when the grammar is unchanged, else generated."""
-    meta_path = path.with_suffix(".meta.json")
+    """The corpus for (size, seed): read from its cache when the grammar is unchanged, else generated.
+
+    The cache's first line records the size, seed and grammar fingerprint it was made with.
+    """
     meta = {"size": size, "seed": seed, "fingerprint": fingerprint()}
-    if path.is_file() and meta_path.is_file():
+    if path.is_file():
         try:
-            if json.loads(meta_path.read_text(encoding="utf-8")) == meta:
-                log(f"reading the cached corpus {path.name} ({size} pairs, seed {seed})")
-                return corpus.load_corpus(path)
-        except (OSError, json.JSONDecodeError):
+            with path.open(encoding="utf-8") as fh:
+                if json.loads(fh.readline()).get("meta") == meta:
+                    log(f"reading the cached corpus {path.name} ({size} pairs, seed {seed})")
+                    return [Pair.from_dict(json.loads(line)) for line in fh]
+        except (OSError, ValueError, AttributeError):
             pass
     t0 = time.time()
     log(f"generating {size} sentence pairs (seed {seed}, 2 processes)")
     pairs = corpus.generate(size, seed, workers=2)
     try:
-        corpus.write_corpus(pairs, path)
-        meta_path.write_text(json.dumps(meta), encoding="utf-8")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", encoding="utf-8") as fh:
+            fh.write(json.dumps({"meta": meta}) + "\n")
+            fh.writelines(json.dumps(p.to_dict(), ensure_ascii=False) + "\n" for p in pairs)
     except OSError as exc:
         log(f"could not cache the corpus ({exc})")
     log(f"generated in {time.time() - t0:.0f}s")
@@ -151,9 +157,15 @@ def train_one(
     """Train `model`, evaluate it on the three test sets and return it as a Translator with its metrics."""
     src, tgt = vocabs
     valid = split["valid"][: config.valid_sentences]
-    t0 = time.time()
+    t0, cpu0, load0 = time.time(), time.process_time(), os.getloadavg()[0]
     fit(model, split["train"], vocabs, config, lambda m: exact_match(m, valid, src, tgt, config.slack), log)
-    train_seconds = time.time() - t0
+    train_seconds, cpu_seconds = time.time() - t0, time.process_time() - cpu0
+    timing = {
+        "train_seconds": round(train_seconds),
+        "train_cpu_seconds": round(cpu_seconds),  # both threads together
+        "load_average": [round(load0, 1), round(os.getloadavg()[0], 1)],  # the machine's, at start and end
+    }
+    log(f"{name}: trained in {train_seconds:.0f}s wall, {cpu_seconds:.0f}s CPU, load {timing['load_average']}")
     metrics: dict = {"test": evaluate(model, split["test"], src, tgt, config.slack)}
     best = metrics["test"].get("best_alignment_head")
     copy = (int(best[0]), int(best[1])) if best else None
@@ -165,7 +177,7 @@ def train_one(
     metrics["frequent_words_unknown"] = [w for w in must_know() if w not in src]
     metrics.update(
         {
-            "train_seconds": round(train_seconds),
+            **timing,
             "epochs": config.epochs,
             "seed": config.seed,
             "parameters": parameter_count(model),
