@@ -127,7 +127,8 @@ def test_translation_capture_and_unknown_words(translator):
     result = translate(translator, "The green applz will fall .", beam=2)
     assert result.source[-1] == "</s>" and result.source[2] == "applz"
     assert result.unknown == {"applz": ["apple"]}
-    assert result.hypotheses and result.hypotheses[0][0] == tuple(t for t in result.output if t != "</s>")
+    shown = tuple("<unk>" if t in result.copied else w for t, w in enumerate(result.output) if w != "</s>")
+    assert result.hypotheses and result.hypotheses[0][0] == shown
     if translator.model.config.attention:
         cap = result.alignment
         assert cap.weights.shape == (1, 1, len(result.output), len(result.source))
@@ -184,4 +185,5 @@ def test_translate_command_writes_json_and_jsonl(translator, tmp_path, capsys):
     assert command.translate_main(["--input", str(lines), "-o", str(out_lines), "--model", str(folder)]) == 0
     rows = [json.loads(x) for x in out_lines.read_text(encoding="utf-8").splitlines()]
     assert [r.get("error") is None for r in rows] == [True, False, True]  # the empty line gets its error
-    assert rows[2]["source_tokens"] == ["the", "green", "apple", "</s>"]
+    assert rows[2]["source_tokens"] == ["the", "green", "apple", ".", "</s>"]  # the full stop it lacked
+    assert rows[2]["normalisation"] == ["added a final full stop"]

@@ -2,7 +2,7 @@
 
 import re
 
-from attention_explorer.models.training import train
+from attention_explorer.models.training import corpus, train
 from attention_explorer.models.translation.translator import load_test_sentences, load_translator
 
 
@@ -12,7 +12,8 @@ def epoch_losses(output: list[str]) -> list[float]:
 
 def test_train_seq2seq_writes_both_checkpoints(tmp_path):
     log: list[str] = []
-    assert train.main(["seq2seq", "--size", "200", "--epochs", "3", "--out", str(tmp_path)], log=log.append) == 0
+    args = ["seq2seq", "--size", "300", "--epochs", "3", "--out", str(tmp_path), "--corpus", str(tmp_path / "c.jsonl")]
+    assert train.main(args, log=log.append) == 0
     losses = epoch_losses(log)
     assert len(losses) == 6 and losses[2] < losses[0] and losses[5] < losses[3]  # both models learn
     test = load_test_sentences(tmp_path / "test_sentences.jsonl")
@@ -25,16 +26,36 @@ def test_train_seq2seq_writes_both_checkpoints(tmp_path):
         assert (
             sum(b["sentences"] for b in by_length.values()) == tr.metrics["test"]["overall"]["sentences"] == len(test)
         )
-        assert tr.metrics["command"] == f"attention-explorer train seq2seq --size 200 --epochs 3 --out {tmp_path}"
+        assert tr.metrics["command"] == "attention-explorer train " + " ".join(args)
         assert tr.metrics["seed"] == 0 and tr.metrics["versions"]["torch"]
         assert re.fullmatch(r"[0-9a-f]{40}|unknown", tr.metrics["git_commit"])
-    assert "alignment_accuracy" in load_translator(tmp_path / "bahdanau").metrics["test"]["overall"]
+    metrics = load_translator(tmp_path / "bahdanau").metrics
+    assert "alignment_accuracy" in metrics["test"]["overall"]
     assert "alignment_accuracy" not in load_translator(tmp_path / "no_attention").metrics["test"]["overall"]
+    # the three test sets, each by length; the held-out combinations scored one by one
+    assert {"chrf", "bleu", "exact_match", "unknown_share"} <= set(metrics["test_handwritten"]["overall"])
+    assert metrics["test_handwritten"]["overall"]["sentences"] == 150
+    assert set(metrics["test_combinations"]["by_group"]) <= {c.name for c in corpus.HELD_OUT}
+    assert isinstance(metrics["frequent_words_unknown"], list)
+    combos = load_test_sentences(tmp_path / "test_combinations.jsonl").values()
+    assert combos and all(corpus.held_out(set(r["features"])) for r in combos)
+    assert metrics["versions"]["pyrealb"]
 
 
 def test_train_transformer_writes_its_checkpoint(tmp_path):
     log: list[str] = []
-    assert train.main(["transformer", "--size", "200", "--epochs", "3", "--out", str(tmp_path)], log=log.append) == 0
+    args = [
+        "transformer",
+        "--size",
+        "300",
+        "--epochs",
+        "3",
+        "--out",
+        str(tmp_path),
+        "--corpus",
+        str(tmp_path / "c.jsonl"),
+    ]
+    assert train.main(args, log=log.append) == 0
     losses = epoch_losses(log)
     assert len(losses) == 3 and losses[-1] < losses[0]
     tr = load_translator(tmp_path / "transformer")

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from attention_explorer.models.core.output import OutputLayer
+
 FAMILY = "rnn"
 
 
@@ -27,9 +29,14 @@ class Seq2SeqConfig:
     attn_dim: int = 128  # size of the additive scorer's hidden layer
     max_len: int = 60  # longest output decoded
     pad_id: int = 0  # padding id in both vocabularies (its embedding stays zero)
+    readout: int = 0  # width of the layer between [s_t; c_t; y_(t-1)] and the softmax (0: none, as in 0.1)
+    cutoffs: tuple[int, ...] = ()  # adaptive-softmax clusters over the target ids (empty: a full softmax)
     family: str = FAMILY
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "cutoffs", tuple(int(c) for c in self.cutoffs))
+        if any(not 0 < c < self.tgt_vocab for c in self.cutoffs) or list(self.cutoffs) != sorted(set(self.cutoffs)):
+            raise ValueError(f"cutoffs must rise strictly inside the target vocabulary; got {self.cutoffs}")
         for name in ("src_vocab", "tgt_vocab", "emb", "hidden", "attn_dim", "max_len"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be positive; got {getattr(self, name)}")
@@ -101,7 +108,7 @@ class Memory:
 class Step:
     """One decoder step's outputs."""
 
-    logits: torch.Tensor  # (B, V)
+    logits: torch.Tensor  # (B, V) log-probabilities (or the readout features (B, D) when asked)
     state: torch.Tensor  # s_t (B, H)
     alpha: torch.Tensor | None  # (B, S)
     scores: torch.Tensor | None  # e (B, S)
@@ -115,17 +122,23 @@ class Decoder(nn.Module):
         self.emb = nn.Embedding(c.tgt_vocab, c.emb, padding_idx=c.pad_id)
         self.attn = AdditiveAttention(c) if c.attention else None
         self.rnn = nn.GRUCell(c.emb + 2 * c.hidden, c.hidden)
-        self.out = nn.Linear(c.hidden + 2 * c.hidden + c.emb, c.tgt_vocab)
+        width = c.hidden + 2 * c.hidden + c.emb
+        self.readout = nn.Sequential(nn.Linear(width, c.readout), nn.Tanh()) if c.readout else nn.Identity()
+        self.out = OutputLayer(c.readout or width, c.tgt_vocab, c.cutoffs)
 
-    def step(self, y_prev: torch.Tensor, s_prev: torch.Tensor, memory: Memory) -> Step:
-        """One output step from the previous word y_{t-1} (B,) and state s_{t-1} (B, H)."""
+    def step(self, y_prev: torch.Tensor, s_prev: torch.Tensor, memory: Memory, scores: bool = True) -> Step:
+        """One output step from the previous word y_{t-1} (B,) and state s_{t-1} (B, H).
+
+        scores=False leaves the output distribution to the caller (training computes its loss from `features`).
+        """
         emb = self.emb(y_prev)  # (B, E)
         if self.attn is not None and memory.keys is not None:
             context, alpha, e = self.attn(s_prev, memory.keys, memory.states, memory.mask)
         else:
             context, alpha, e = memory.summary, None, None  # the one fixed vector
         s = self.rnn(torch.cat([emb, context], dim=-1), s_prev)  # (B, H)
-        logits = self.out(torch.cat([s, context, emb], dim=-1))  # (B, V)
+        features = self.readout(torch.cat([s, context, emb], dim=-1))  # (B, D)
+        logits = self.out.log_probs(features) if scores else features  # (B, V) log-probabilities
         return Step(logits, s, alpha, e, context)
 
 
@@ -169,12 +182,15 @@ class Seq2Seq(nn.Module):
         keys = self.decoder.attn.keys(states) if self.decoder.attn is not None else None
         return Memory(states, keys, mask, summary), s0
 
-    def trace(self, src: torch.Tensor, lengths: torch.Tensor, tgt_in: torch.Tensor) -> Trace:
-        """Teacher forcing over tgt_in (B, T), keeping α, e, the encoder states and each context vector."""
+    def trace(self, src: torch.Tensor, lengths: torch.Tensor, tgt_in: torch.Tensor, scores_out: bool = True) -> Trace:
+        """Teacher forcing over tgt_in (B, T), keeping α, e, the encoder states and each context vector.
+
+        scores_out=False returns the readout features in place of log-probabilities (for the training loss).
+        """
         memory, s = self.encode(src, lengths)
         logits, alphas, scores, contexts = [], [], [], []
         for t in range(tgt_in.shape[1]):
-            out = self.decoder.step(tgt_in[:, t], s, memory)
+            out = self.decoder.step(tgt_in[:, t], s, memory, scores_out)
             s = out.state
             logits.append(out.logits)
             alphas.append(out.alpha)
@@ -192,10 +208,17 @@ class Seq2Seq(nn.Module):
     def forward(
         self, src: torch.Tensor, lengths: torch.Tensor, tgt_in: torch.Tensor
     ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-        """Teacher forcing: → logits (B, T, V) and {"alignment": α (B, 1, 1, T, S)} ({} without attention)."""
+        """Teacher forcing: → log-probabilities (B, T, V), {"alignment": α (B, 1, 1, T, S)} ({} without attention)."""
         tr = self.trace(src, lengths, tgt_in)
         attentions = {} if tr.alpha is None else {"alignment": tr.alpha[:, None, None]}
         return tr.logits, attentions
+
+    def loss(
+        self, src: torch.Tensor, lengths: torch.Tensor, tgt_in: torch.Tensor, tgt_out: torch.Tensor, pad_id: int
+    ) -> torch.Tensor:
+        """Mean negative log-likelihood of tgt_out under teacher forcing (the softmax computed only where needed)."""
+        features = self.trace(src, lengths, tgt_in, scores_out=False).logits  # (B, T, D)
+        return self.decoder.out.loss(features, tgt_out, pad_id)
 
     # -- the decoding interface (see models.translation.decoding) --------------------------------
 

@@ -1,4 +1,9 @@
-"""Test-set figures for either translator: exact match, BLEU, chrF and alignment accuracy, by sentence length."""
+"""Test-set figures for either translator: exact match, BLEU, chrF, alignment accuracy and unknown words, by length.
+
+Outputs are decoded greedily in batches, then every <unk> the decoder emitted is replaced by the source word
+its attention points to — the same copy `translate` makes — so the figures are those of the translator as
+people use it.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ import numpy as np
 import sacrebleu
 import torch
 
-from attention_explorer.models.core.vocab import Vocab
+from attention_explorer.models.core.vocab import UNK, Vocab
 from attention_explorer.models.training.corpus import Pair
 from attention_explorer.models.training.loop import tensors
 from attention_explorer.models.translation.decoding import greedy_batch
@@ -24,10 +29,20 @@ def bucket_name(n: int) -> str:
     return f"{lo}-{hi}" if hi < BUCKETS[-1][1] else f"{lo}+"
 
 
+@torch.inference_mode()
 def greedy_outputs(
-    model: TranslationModel, pairs: Sequence[Pair], src: Vocab, tgt: Vocab, slack: int = 10
+    model: TranslationModel,
+    pairs: Sequence[Pair],
+    src: Vocab,
+    tgt: Vocab,
+    slack: int = 10,
+    copy_head: tuple[int, int] | None = (0, 0),
 ) -> list[list[str]]:
-    """Greedy translations of `pairs`, batched; decoding stops `slack` words past the longest reference."""
+    """Greedy translations of `pairs`, batched, <unk> copied from the source through attention.
+
+    Decoding stops `slack` words past the longest reference. copy_head: the (layer, head) whose attention
+    chooses the copied word; None copies nothing.
+    """
     outs: list[list[str]] = []
     for i in range(0, len(pairs), EVAL_BATCH):
         chunk = pairs[i : i + EVAL_BATCH]
@@ -41,8 +56,35 @@ def greedy_outputs(
             pad_id=tgt.pad_id,
             max_len=max(len(p.fr) for p in chunk) + slack,
         )
-        outs += [tgt.decode([t for t in row if t != tgt.pad_id]) for row in ids.tolist()]
+        rows = [[t for t in row if t != tgt.pad_id] for row in ids.tolist()]
+        words = [tgt.decode(row) for row in rows]
+        if copy_head is not None and any(UNK in w for w in words):
+            words = _copy(model, batch.src, batch.lengths, rows, words, chunk, tgt, copy_head)
+        outs += words
     return outs
+
+
+def _copy(model, src_ids, lengths, rows, words, chunk, tgt: Vocab, head: tuple[int, int]) -> list[list[str]]:
+    """Replace each <unk> by the source word its attention row (read with teacher forcing) points to."""
+    T = max(1, max(len(r) for r in rows))
+    tgt_in = torch.full((len(rows), T), tgt.pad_id, dtype=torch.long)
+    for b, row in enumerate(rows):
+        inputs = [tgt.sos_id, *row][:T]
+        tgt_in[b, : len(inputs)] = torch.tensor(inputs)
+    _, attentions = model(src_ids, lengths, tgt_in)
+    if model.alignment_attention not in attentions:
+        return words
+    best = attentions[model.alignment_attention][:, head[0], head[1]].argmax(-1)  # (B, T)
+    out = []
+    for b, (w, pair) in enumerate(zip(words, chunk, strict=True)):
+        w = list(w)
+        for t, token in enumerate(w):
+            if token == UNK:
+                i = int(best[b, t])
+                if i < len(pair.en):
+                    w[t] = pair.en[i]
+        out.append(w)
+    return out
 
 
 def exact_match(model: TranslationModel, pairs: Sequence[Pair], src: Vocab, tgt: Vocab, slack: int = 10) -> float:
@@ -73,28 +115,46 @@ def alignment_hits(model: TranslationModel, pairs: Sequence[Pair], src: Vocab, t
     return out
 
 
-def evaluate(model: TranslationModel, pairs: Sequence[Pair], src: Vocab, tgt: Vocab, slack: int = 10) -> dict:
-    """Exact match, BLEU, chrF and (with attention) alignment accuracy, overall and by English length.
+def figures(outs: Sequence[Sequence[str]], refs: Sequence[Sequence[str]]) -> dict:
+    """Exact match, corpus BLEU and chrF of token outputs against token references."""
+    hyps, ref_texts = [" ".join(o) for o in outs], [" ".join(r) for r in refs]
+    return {
+        "sentences": len(outs),
+        "exact_match": float(np.mean([list(o) == list(r) for o, r in zip(outs, refs, strict=True)])),
+        "bleu": sacrebleu.corpus_bleu(hyps, [ref_texts], tokenize="none", force=True).score,
+        "chrf": sacrebleu.corpus_chrf(hyps, [ref_texts]).score,
+    }
+
+
+def evaluate(
+    model: TranslationModel,
+    pairs: Sequence[Pair],
+    src: Vocab,
+    tgt: Vocab,
+    slack: int = 10,
+    copy_head: tuple[int, int] | None = None,
+    groups: dict[str, list[int]] | None = None,
+) -> dict:
+    """Exact match, BLEU, chrF, unknown-word share and (with attention) alignment accuracy, overall and by length.
+
+    groups: named lists of sentence indices scored apart too (the held-out combinations).
 
     Alignment accuracy is that of the head that agrees best with gold over the whole set (the only head of
-    the GRU); with several heads every head's figure is kept too.
+    the GRU); with several heads every head's figure is kept too. Unknown words are copied through the head
+    `copy_head` (default: the best-aligned head).
     """
-    outs = greedy_outputs(model, pairs, src, tgt, slack)
     hits = alignment_hits(model, pairs, src, tgt)
     n_gold = np.array([len(p.align) for p in pairs])
     best: tuple[int, int] | None = None
     if hits is not None:
         layer, head = np.unravel_index(hits.sum(0).argmax(), hits.shape[1:])
         best = (int(layer), int(head))
+    outs = greedy_outputs(model, pairs, src, tgt, slack, copy_head or best)
+    unknown = [sum(t not in src for t in p.en) for p in pairs]
 
     def summary(idx: list[int]) -> dict:
-        hyps, refs = [" ".join(outs[k]) for k in idx], [" ".join(pairs[k].fr) for k in idx]
-        m: dict = {
-            "sentences": len(idx),
-            "exact_match": float(np.mean([outs[k] == pairs[k].fr for k in idx])),
-            "bleu": sacrebleu.corpus_bleu(hyps, [refs], tokenize="none", force=True).score,
-            "chrf": sacrebleu.corpus_chrf(hyps, [refs]).score,
-        }
+        m = figures([outs[k] for k in idx], [pairs[k].fr for k in idx])
+        m["unknown_share"] = sum(unknown[k] for k in idx) / max(1, sum(len(pairs[k].en) for k in idx))
         if hits is not None and best is not None:
             per_head = hits[idx].sum(0) / max(1, int(n_gold[idx].sum()))
             m["alignment_accuracy"] = float(per_head[best])
@@ -107,6 +167,13 @@ def evaluate(model: TranslationModel, pairs: Sequence[Pair], src: Vocab, tgt: Vo
         by_len.setdefault(bucket_name(len(p.en)), []).append(k)
     order = sorted(by_len, key=lambda name: int(name.split("-")[0].rstrip("+")))
     result: dict = {"overall": summary(list(range(len(pairs)))), "by_length": {n: summary(by_len[n]) for n in order}}
+    if groups:
+        result["by_group"] = {name: summary(idx) for name, idx in groups.items() if idx}
     if best is not None:
         result["best_alignment_head"] = list(best)
+    result["errors"] = [
+        {"en": " ".join(p.en), "reference": " ".join(p.fr), "output": " ".join(o)}
+        for p, o in zip(pairs, outs, strict=True)
+        if o != p.fr
+    ][:25]
     return result

@@ -25,20 +25,20 @@ class TrainConfig:
     lr: float  # Adam's initial learning rate (the one-cycle schedule then sets it every step)
     max_lr: float  # the one-cycle peak
     betas: tuple[float, float] = (0.9, 0.999)
-    label_smoothing: float = 0.0
     batch_size: int = 64
     clip: float = 1.0  # gradient norm limit
     seed: int = 0
     valid_sentences: int = 500  # validation sentences decoded after each epoch
     slack: int = 10  # greedy decoding stops this many words past the longest reference
+    unk_rate: float = 0.03  # share of aligned content-word pairs read as <unk> ↔ <unk> in each epoch
 
     def __post_init__(self) -> None:
         if self.epochs < 1 or self.batch_size < 1:
             raise ValueError("epochs and batch_size must be positive")
         if self.lr <= 0 or self.max_lr <= 0:
             raise ValueError("learning rates must be positive")
-        if not 0 <= self.label_smoothing < 1:
-            raise ValueError(f"label_smoothing must be in [0, 1); got {self.label_smoothing}")
+        if not 0 <= self.unk_rate < 1:
+            raise ValueError(f"unk_rate must be in [0, 1); got {self.unk_rate}")
 
 
 @dataclass(frozen=True)
@@ -49,10 +49,21 @@ class Batch:
     tgt_out: torch.Tensor  # (B, T) y… </s>, padded
 
 
-def tensors(pairs: Sequence[Pair], src: Vocab, tgt: Vocab) -> Batch:
-    """Pad a list of pairs into one batch."""
+def tensors(pairs: Sequence[Pair], src: Vocab, tgt: Vocab, unk: tuple[float, random.Random] | None = None) -> Batch:
+    """Pad a list of pairs into one batch.
+
+    unk: (rate, rng) — each aligned content-word pair is read as <unk> on both sides with this probability,
+    so that the <unk> embedding means "a word to copy" and the decoder learns to emit <unk> where its
+    attention falls on an unknown source word (Luong et al. 2015).
+    """
     s_ids = [[*src.encode(p.en), src.eos_id] for p in pairs]
     t_ids = [tgt.encode(p.fr) for p in pairs]
+    if unk is not None and unk[0] > 0:
+        rate, rng = unk
+        for si, ti, p in zip(s_ids, t_ids, pairs, strict=True):
+            for i, j in p.content:
+                if rng.random() < rate:
+                    si[i], ti[j] = src.unk_id, tgt.unk_id
     S, T = max(map(len, s_ids)), max(map(len, t_ids)) + 1
     src_t = torch.full((len(pairs), S), src.pad_id, dtype=torch.long)
     tin = torch.full((len(pairs), T), tgt.pad_id, dtype=torch.long)
@@ -90,20 +101,20 @@ def fit(
     steps_per_epoch = len(batches(train, config.batch_size, random.Random(0)))  # the count does not depend on order
     opt = torch.optim.Adam(model.parameters(), lr=config.lr, betas=config.betas)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=config.max_lr, total_steps=config.epochs * steps_per_epoch)
-    loss_fn = nn.CrossEntropyLoss(ignore_index=tgt.pad_id, label_smoothing=config.label_smoothing)
     for epoch in range(config.epochs):
         model.train()
         t0, total, n = time.time(), 0.0, 0
         for chunk in batches(train, config.batch_size, rng):
-            batch = tensors(chunk, src, tgt)
-            logits, _ = model(batch.src, batch.lengths, batch.tgt_in)
-            loss = loss_fn(logits.reshape(-1, logits.shape[-1]), batch.tgt_out.reshape(-1))
+            batch = tensors(chunk, src, tgt, (config.unk_rate, rng))
+            loss = model.loss(batch.src, batch.lengths, batch.tgt_in, batch.tgt_out, tgt.pad_id)
             opt.zero_grad()
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), config.clip)
             opt.step()
             sched.step()
             total, n = total + loss.item(), n + 1
+            if n % 100 == 0:
+                log(f"    {n}/{steps_per_epoch} batches: loss {total / n:.3f} ({time.time() - t0:.0f}s)")
         model.eval()
         seconds = time.time() - t0
         log(f"  epoch {epoch + 1}/{config.epochs}: loss {total / n:.3f}, valid {validate(model):.3f} ({seconds:.0f}s)")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from attention_explorer.models.core.output import OutputLayer
 from attention_explorer.models.teaching.positional import sinusoidal_table
 
 FAMILY = "transformer"
@@ -29,9 +30,13 @@ class TransformerConfig:
     dropout: float = 0.1
     max_len: int = 64  # positions in the table: longest source, and longest output + 1
     pad_id: int = 0  # padding id in both vocabularies (its embedding stays zero)
+    cutoffs: tuple[int, ...] = ()  # adaptive-softmax clusters over the target ids (empty: a full softmax)
     family: str = FAMILY
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "cutoffs", tuple(int(c) for c in self.cutoffs))
+        if any(not 0 < c < self.tgt_vocab for c in self.cutoffs) or list(self.cutoffs) != sorted(set(self.cutoffs)):
+            raise ValueError(f"cutoffs must rise strictly inside the target vocabulary; got {self.cutoffs}")
         for name in ("src_vocab", "tgt_vocab", "d_model", "heads", "layers", "d_ff", "max_len"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be positive; got {getattr(self, name)}")
@@ -140,7 +145,7 @@ class Transformer(nn.Module):
         self.enc = nn.ModuleList(EncoderLayer(c) for _ in range(c.layers))
         self.dec = nn.ModuleList(DecoderLayer(c) for _ in range(c.layers))
         self.enc_norm, self.dec_norm = nn.LayerNorm(c.d_model), nn.LayerNorm(c.d_model)
-        self.out = nn.Linear(c.d_model, c.tgt_vocab)
+        self.out = OutputLayer(c.d_model, c.tgt_vocab, c.cutoffs)
         self.drop = nn.Dropout(c.dropout)
 
     @property
@@ -162,9 +167,9 @@ class Transformer(nn.Module):
         return self.enc_norm(x), src_mask, enc_p
 
     def decode(
-        self, memory: torch.Tensor, src_mask: torch.Tensor, tgt_in: torch.Tensor
+        self, memory: torch.Tensor, src_mask: torch.Tensor, tgt_in: torch.Tensor, scores: bool = True
     ) -> tuple[torch.Tensor, list[torch.Tensor], list[torch.Tensor]]:
-        """→ logits (B, T, V), each decoder layer's causal self-attention and cross-attention."""
+        """→ log-probabilities (B, T, V) (scores=False: features (B, T, D)), each layer's self and cross attention."""
         T = tgt_in.shape[1]
         causal = torch.tril(torch.ones(T, T, dtype=torch.bool))[None, None]  # (1, 1, T, T)
         y, dec_p, cross_p = self.embed(self.tgt_emb, tgt_in), [], []
@@ -172,12 +177,13 @@ class Transformer(nn.Module):
             y, p_self, p_cross = layer(y, memory, causal, src_mask)
             dec_p.append(p_self)
             cross_p.append(p_cross)
-        return self.out(self.dec_norm(y)), dec_p, cross_p
+        features = self.dec_norm(y)  # (B, T, D)
+        return (self.out.log_probs(features) if scores else features), dec_p, cross_p
 
     def forward(
         self, src: torch.Tensor, src_len: torch.Tensor, tgt_in: torch.Tensor
     ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-        """→ logits (B, T, V) and every layer's attention weights, (B, layer, head, Tq, Tk) each."""
+        """→ log-probabilities (B, T, V) and every layer's attention weights, (B, layer, head, Tq, Tk) each."""
         memory, src_mask, enc_p = self.encode(src, src_len)
         logits, dec_p, cross_p = self.decode(memory, src_mask, tgt_in)
         attentions = {
@@ -187,6 +193,14 @@ class Transformer(nn.Module):
         }
         return logits, attentions
 
+    def loss(
+        self, src: torch.Tensor, src_len: torch.Tensor, tgt_in: torch.Tensor, tgt_out: torch.Tensor, pad_id: int
+    ) -> torch.Tensor:
+        """Mean negative log-likelihood of tgt_out under teacher forcing (the softmax computed only where needed)."""
+        memory, src_mask, _ = self.encode(src, src_len)
+        features, _, _ = self.decode(memory, src_mask, tgt_in, scores=False)
+        return self.out.loss(features, tgt_out, pad_id)
+
     # -- the decoding interface (see models.translation.decoding) --------------------------------
 
     def start(self, src: torch.Tensor, src_len: torch.Tensor) -> TransformerState:
@@ -195,8 +209,8 @@ class Transformer(nn.Module):
 
     def step(self, state: TransformerState, y_prev: torch.Tensor) -> tuple[torch.Tensor, TransformerState]:
         ys = torch.cat([state.ys, y_prev[:, None]], dim=1)  # (B, t + 1)
-        logits, _, _ = self.decode(state.memory, state.src_mask, ys)
-        return logits[:, -1], TransformerState(state.memory, state.src_mask, ys)
+        features, _, _ = self.decode(state.memory, state.src_mask, ys, scores=False)
+        return self.out.log_probs(features[:, -1]), TransformerState(state.memory, state.src_mask, ys)
 
     def reorder(self, state: TransformerState, index: torch.Tensor) -> TransformerState:
         return TransformerState(state.memory[index], state.src_mask[index], state.ys[index])

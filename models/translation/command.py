@@ -60,7 +60,9 @@ def translate_main(argv: Sequence[str] | None = None) -> int:
                     "translation": result.text,
                     "output_tokens": list(result.output),
                     "source_tokens": list(result.source),
+                    "normalisation": list(result.notes),
                     "unknown_words": result.unknown,
+                    "copied": {str(t): i for t, i in result.copied.items()},
                 }
             except ValueError as exc:
                 row = {"en": line, "error": str(exc)}

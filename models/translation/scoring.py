@@ -1,4 +1,11 @@
-"""Score the translators on any file of English/French pairs, as a person would type them."""
+"""Score the translators on any file of English/French pairs, as a person would type them.
+
+Each English sentence goes through `translate` exactly as typed (normalisation, unknown words copied
+through attention); the French reference is split into words the way the training corpus is. Figures:
+exact match, BLEU and chrF (sacrebleu), the share of input words the model does not know, and alignment
+accuracy when the file gives gold pairs ("align": [[English index, French index], …]) on the model's own
+tokens.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from attention_explorer.models.core.text import tokenize
-from attention_explorer.models.translation.translator import Translator, load_translator, translate
+from attention_explorer.models.core.text import tokenize_fr
+from attention_explorer.models.core.vocab import EOS
+from attention_explorer.models.translation.alignment import alignment_hits
+from attention_explorer.models.translation.translator import Translator, copy_head, load_translator, translate
 
 BUCKETS = ((1, 10), (11, 20), (21, 30), (31, 10_000))
 
@@ -20,12 +29,20 @@ class Scored:
     en: str
     reference: list[str]
     output: list[str]
-    unknown: int  # input tokens the model does not know
-    tokens: int
+    unknown: list[str]  # input tokens the model does not know
+    tokens: int  # input tokens, final punctuation included, </s> not
+    aligned: tuple[int, int] | None = None  # (gold pairs hit, gold pairs) when the file gives gold pairs
 
 
-def read_pairs(path: Path) -> list[tuple[str, str]]:
-    """(English, French) from a JSONL file of {"en": ..., "fr": ...} objects; ValueError names a bad line."""
+@dataclass(frozen=True)
+class Reference:
+    en: str
+    fr: str
+    align: list[tuple[int, int]] | None = None
+
+
+def read_pairs(path: Path) -> list[Reference]:
+    """{"en": ..., "fr": ...} objects of a JSONL file (text or token lists); ValueError names a bad line."""
     pairs = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
@@ -33,21 +50,33 @@ def read_pairs(path: Path) -> list[tuple[str, str]]:
         try:
             row = json.loads(line)
             en, fr = row["en"], row["fr"]
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            align = [(int(i), int(j)) for i, j in row["align"]] if "align" in row else None
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"{path.name} line {n} is not a JSON object with 'en' and 'fr' ({exc})") from exc
-        pairs.append((" ".join(en) if isinstance(en, list) else en, " ".join(fr) if isinstance(fr, list) else fr))
+        pairs.append(
+            Reference(
+                " ".join(en) if isinstance(en, list) else str(en),
+                " ".join(fr) if isinstance(fr, list) else str(fr),
+                align,
+            )
+        )
     if not pairs:
         raise ValueError(f"{path.name} holds no pairs")
     return pairs
 
 
-def score_translator(translator: Translator, pairs: Sequence[tuple[str, str]], beam: int = 1) -> list[Scored]:
+def score_translator(translator: Translator, pairs: Sequence[Reference], beam: int = 1) -> list[Scored]:
     out = []
-    for en, fr in pairs:
-        result = translate(translator, en, beam)
-        output = [t for t in result.output if t != "</s>"]
-        words = result.source[:-1]  # </s> left out
-        out.append(Scored(en, tokenize(fr), output, sum(t in result.unknown for t in words), len(words)))
+    layer, head = copy_head(translator) or (0, 0)
+    for ref in pairs:
+        result = translate(translator, ref.en, beam)
+        output = [t.lower() for t in result.output if t != EOS]
+        words = list(result.source[:-1])  # </s> left out
+        reference = tokenize_fr(ref.fr)
+        aligned = None
+        if ref.align is not None and output == reference and result.alignment is not None:
+            aligned = (alignment_hits(result.alignment.head(layer, head), ref.align), len(ref.align))
+        out.append(Scored(ref.en, reference, output, [t for t in words if t in result.unknown], len(words), aligned))
     return out
 
 
@@ -56,13 +85,17 @@ def figures(scored: Sequence[Scored]) -> dict:
 
     hyps = [" ".join(s.output) for s in scored]
     refs = [" ".join(s.reference) for s in scored]
-    return {
+    result = {
         "sentences": len(scored),
         "exact_match": float(np.mean([s.output == s.reference for s in scored])),
         "bleu": sacrebleu.corpus_bleu(hyps, [refs], tokenize="none", force=True).score,
         "chrf": sacrebleu.corpus_chrf(hyps, [refs]).score,
-        "unknown_share": sum(s.unknown for s in scored) / max(1, sum(s.tokens for s in scored)),
+        "unknown_share": sum(len(s.unknown) for s in scored) / max(1, sum(s.tokens for s in scored)),
     }
+    aligned = [s.aligned for s in scored if s.aligned is not None]
+    if aligned:
+        result["alignment_accuracy"] = sum(a for a, _ in aligned) / max(1, sum(n for _, n in aligned))
+    return result
 
 
 def by_length(scored: Sequence[Scored]) -> dict[str, dict]:
@@ -74,17 +107,33 @@ def by_length(scored: Sequence[Scored]) -> dict[str, dict]:
     return out
 
 
+def handwritten_figures(translator: Translator, path: Path) -> dict:
+    """The figures of one translator on a file of typed sentences, overall and by length, with its misses."""
+    scored = score_translator(translator, read_pairs(path))
+    return {
+        "overall": figures(scored),
+        "by_length": by_length(scored),
+        "unknown_words": sorted({w for s in scored for w in s.unknown}),
+        "errors": [
+            {"en": s.en, "reference": " ".join(s.reference), "output": " ".join(s.output)}
+            for s in scored
+            if s.output != s.reference
+        ],
+    }
+
+
 def score_file(path: Path, folders: Sequence[Path], beam: int = 1) -> str:
     """A text table: each model's exact match, BLEU, chrF and unknown-word share, overall and by length."""
     pairs = read_pairs(path)
     lines = [f"{len(pairs)} pairs from {path.name}, beam {beam}", ""]
-    header = f"{'model':<14} {'length':<7} {'n':>4} {'exact':>6} {'BLEU':>6} {'chrF':>6} {'unknown':>8}"
+    header = f"{'model':<14} {'length':<7} {'n':>4} {'exact':>6} {'BLEU':>6} {'chrF':>6} {'unknown':>8} {'align':>6}"
     lines.append(header)
     for folder in folders:
         scored = score_translator(load_translator(folder), pairs, beam)
         for name, f in [("all", figures(scored)), *by_length(scored).items()]:
+            align = f"{f['alignment_accuracy']:>6.3f}" if "alignment_accuracy" in f else f"{'—':>6}"
             lines.append(
                 f"{folder.name:<14} {name:<7} {f['sentences']:>4} {f['exact_match']:>6.3f} {f['bleu']:>6.1f} "
-                f"{f['chrf']:>6.1f} {f['unknown_share']:>8.3f}"
+                f"{f['chrf']:>6.1f} {f['unknown_share']:>8.3f} {align}"
             )
     return "\n".join(lines)

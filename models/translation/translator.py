@@ -14,8 +14,8 @@ import torch
 from attention_explorer.models.core.capture import AttentionCapture
 from attention_explorer.models.core.checkpoint import CheckpointError, read_checkpoint, read_config, save_checkpoint
 from attention_explorer.models.core.forced import Forced
-from attention_explorer.models.core.text import tokenize
-from attention_explorer.models.core.vocab import EOS, Vocab
+from attention_explorer.models.core.text import normalize
+from attention_explorer.models.core.vocab import EOS, UNK, Vocab
 from attention_explorer.models.rnn import capture as rnn_capture
 from attention_explorer.models.rnn.model import Seq2Seq, Seq2SeqConfig
 from attention_explorer.models.transformer import capture as transformer_capture
@@ -24,6 +24,7 @@ from attention_explorer.models.translation.decoding import Hypothesis, beam_sear
 
 WEIGHTS = Path(__file__).resolve().parent.parent / "weights"
 MAX_INPUT_TOKENS = 60  # the models were trained on sentences of at most 40 words
+OUTPUT_SLACK = 15  # beam search stops this many words past twice the source length
 RETRAIN = {
     "rnn": "attention-explorer train seq2seq",
     "transformer": "attention-explorer train transformer",
@@ -70,8 +71,8 @@ def load_translator(folder: Path) -> Translator:
 class Translation:
     """One translated sentence: the tokens read, the output, every attention captured and the beam's candidates."""
 
-    source: tuple[str, ...]  # English tokens as the model reads them, </s> included
-    output: tuple[str, ...]  # French tokens emitted, </s> included when the model ended the sentence
+    source: tuple[str, ...]  # English tokens as the model reads them (normalised), </s> included
+    output: tuple[str, ...]  # French tokens emitted, </s> included when it ended; <unk> replaced by copies
     captures: dict[str, AttentionCapture]  # rnn: "alignment"; transformer: "encoder", "decoder", "cross"
     arrays: dict[str, np.ndarray]  # rnn: "scores" e(t, i), "states" h_i, "contexts" c_t
     unknown: dict[str, list[str]]  # words the model never saw → the nearest words it knows
@@ -79,6 +80,11 @@ class Translation:
     family: str
     beam: int
     hypotheses: tuple[tuple[tuple[str, ...], float], ...]  # beam candidates: (words, mean log-prob), best first
+    notes: tuple[str, ...] = ()  # what normalisation changed in the typed text ("added a final full stop")
+    copied: dict[int, int] = field(default_factory=dict)  # output position → source position it was copied from
+    copy_attention: str = ""  # whose attention chose the copied words ("α", "cross-attention layer 1, head 2")
+    copy_head: tuple[int, int] | None = None  # (layer, head) of that attention in `alignment`
+    typed_source: tuple[str, ...] = ()  # `source` as typed (case kept, </s> left out): what copies are taken from
 
     @property
     def text(self) -> str:
@@ -101,6 +107,8 @@ class Translation:
             "output_tokens": list(self.output),
             "translation": self.text,
             "unknown_words": self.unknown,
+            "copied": {str(t): i for t, i in self.copied.items()},
+            "normalisation": list(self.notes),
             "attention": {name: c.weights.round(6).tolist() for name, c in self.captures.items()},
             "scores": None if "scores" not in self.arrays else self.arrays["scores"].round(6).tolist(),
             "hypotheses": [{"words": list(words), "mean_log_prob": score} for words, score in self.hypotheses],
@@ -109,34 +117,89 @@ class Translation:
 
 def prepare(vocab: Vocab, text: str) -> tuple[list[str], dict[str, list[str]]]:
     """Tokens of `text` (raises ValueError if empty or too long) and the ones `vocab` lacks, with suggestions."""
-    tokens = tokenize(text)
-    if not tokens:
+    tokens = list(normalize(text).tokens)
+    _check_length(tokens)
+    return tokens, unknown_words(vocab, tokens)
+
+
+def _check_length(tokens: list[str]) -> None:
+    if not tokens or all(t in ".?!," for t in tokens):
         raise ValueError("There is no word to translate. Type an English sentence.")
     if len(tokens) > MAX_INPUT_TOKENS:
         raise ValueError(
             f"The sentence has {len(tokens)} tokens; these models take at most {MAX_INPUT_TOKENS} "
             "(they were trained on sentences of up to 40 words)."
         )
+
+
+def unknown_words(vocab: Vocab, tokens: list[str]) -> dict[str, list[str]]:
+    """Each token `vocab` lacks → up to three known words that are spelled alike."""
     known = vocab.words()
-    unknown = {t: difflib.get_close_matches(t, known, n=3, cutoff=0.6) for t in tokens if t not in vocab}
-    return tokens, unknown
+    return {t: difflib.get_close_matches(t, known, n=3, cutoff=0.6) for t in dict.fromkeys(tokens) if t not in vocab}
+
+
+def copy_head(translator: Translator) -> tuple[int, int] | None:
+    """The Transformer cross-attention head that aligned best with gold on the test set (None: the GRU's α)."""
+    if translator.family != "transformer":
+        return None
+    best = translator.metrics.get("test", {}).get("best_alignment_head")
+    config = translator.model.config
+    if isinstance(best, list) and len(best) == 2:
+        layer, head = int(best[0]), int(best[1])
+        if 0 <= layer < config.layers and 0 <= head < config.heads:  # type: ignore[union-attr]
+            return layer, head
+    return config.layers - 1, 0  # type: ignore[union-attr]
+
+
+def copy_unknown(
+    output: tuple[str, ...], alignment: AttentionCapture | None, typed: tuple[str, ...], head: tuple[int, int] | None
+) -> tuple[tuple[str, ...], dict[int, int]]:
+    """Every <unk> of `output` replaced by the typed source word its attention row points to (Luong et al. 2015).
+
+    Returns the new output and {output position: source position}. A row whose largest weight falls on </s>
+    (past the typed words) keeps its <unk>; without attention (the fixed-context model) nothing is copied.
+    """
+    if alignment is None or UNK not in output:
+        return output, {}
+    layer, h = head or (0, 0)
+    weights = alignment.head(layer, h)  # (output, source)
+    out, copied = list(output), {}
+    for t, token in enumerate(output):
+        if token == UNK and t < weights.shape[0]:
+            i = int(weights[t].argmax())
+            if i < len(typed):
+                out[t], copied[t] = typed[i], i
+    return tuple(out), copied
 
 
 def translate(translator: Translator, text: str, beam: int = 1) -> Translation:
-    """Greedy (beam 1) or beam-search translation of `text`, then its attentions read on that output."""
-    tokens, unknown = prepare(translator.src, text)
+    """Greedy (beam 1) or beam-search translation of `text`, then its attentions read on that output.
+
+    The text is normalised as people type it (see models.core.text.normalize); every <unk> the decoder
+    emits is replaced by the source word its attention points to.
+    """
+    normalized = normalize(text)
+    tokens = list(normalized.tokens)
+    _check_length(tokens)
+    unknown = unknown_words(translator.src, tokens)
     src_ids = [*translator.src.encode(tokens), translator.src.eos_id]
     tgt = translator.tgt
-    hypotheses = beam_search(translator.model, src_ids, beam, sos_id=tgt.sos_id, eos_id=tgt.eos_id)
+    limit = 2 * len(src_ids) + OUTPUT_SLACK
+    hypotheses = beam_search(translator.model, src_ids, beam, sos_id=tgt.sos_id, eos_id=tgt.eos_id, max_len=limit)
     best: Hypothesis = hypotheses[0]
     source = (*tokens, EOS)
-    output = tuple(tgt.decode([*best.ids, tgt.eos_id] if best.ended else best.ids))
-    src, _, tgt_in = _inputs(translator, source, output)
-    forced = Forced(src, tgt_in, source, output, translator.name)
+    raw = tuple(tgt.decode([*best.ids, tgt.eos_id] if best.ended else best.ids))
+    src, _, tgt_in = _inputs(translator, source, raw)
+    forced = Forced(src, tgt_in, source, raw, translator.name)
     if isinstance(translator.model, Seq2Seq):
         captures, arrays = rnn_capture.translation_captures(translator.model, forced)
     else:
         captures, arrays = transformer_capture.translation_captures(translator.model, forced)
+    head = copy_head(translator)
+    alignment = captures.get("alignment") or captures.get("cross")
+    output, copied = copy_unknown(raw, alignment, normalized.typed, head)
+    if copied:  # the captures label their rows with the words shown, copies included
+        captures = {name: _relabel(c, raw, output) for name, c in captures.items()}
     return Translation(
         source=source,
         output=output,
@@ -147,7 +210,27 @@ def translate(translator: Translator, text: str, beam: int = 1) -> Translation:
         family=translator.family,
         beam=beam,
         hypotheses=tuple((tuple(tgt.decode(h.ids)), h.score) for h in hypotheses),
+        notes=normalized.notes,
+        copied=copied,
+        copy_attention=("α" if head is None else f"cross-attention layer {head[0] + 1}, head {head[1] + 1}")
+        if alignment is not None
+        else "",
+        copy_head=head,
+        typed_source=normalized.typed,
     )
+
+
+def _relabel(capture: AttentionCapture, raw: tuple[str, ...], output: tuple[str, ...]) -> AttentionCapture:
+    """The capture with `raw` output tokens replaced by `output` on whichever axis shows them."""
+    from dataclasses import replace
+
+    if capture.query_tokens == raw:
+        return replace(capture, query_tokens=output)
+    decoder_inputs = (capture.query_tokens[0], *raw[:-1])
+    if capture.query_tokens == decoder_inputs and capture.key_tokens == decoder_inputs:
+        shown = (capture.query_tokens[0], *output[:-1])
+        return replace(capture, query_tokens=shown, key_tokens=shown)
+    return capture
 
 
 def _inputs(
@@ -168,8 +251,9 @@ def _inputs(
 
 
 def model_inputs(translator: Translator, translation: Translation) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """The tensors that reproduce `translation` with teacher forcing: src, src_len, tgt_in."""
-    return _inputs(translator, translation.source, translation.output)
+    """The tensors that reproduce `translation` with teacher forcing: src, src_len, tgt_in (copies read as <unk>)."""
+    emitted = tuple(UNK if t in translation.copied else tok for t, tok in enumerate(translation.output))
+    return _inputs(translator, translation.source, emitted)
 
 
 def load_test_sentences(path: Path = WEIGHTS / "test_sentences.jsonl") -> dict[tuple[str, ...], dict]:

@@ -1,0 +1,65 @@
+"""Example sentences, one per construction the translators learned, each with the French they give for it.
+
+`EXAMPLES` maps a construction's name to an English sentence that shows it; `REFERENCES` gives the French
+translation (the conventions of the training corpus: "you" is "vous", the simple past is the passé
+composé). tests/test_translation.py checks that the committed GRU + attention and Transformer translate
+every one of them exactly so, so a page can offer them as "try this".
+"""
+
+from __future__ import annotations
+
+_PAIRS: tuple[tuple[str, str, str], ...] = (
+    ("pronoun subject", "She sleeps.", "Elle dort."),
+    ("pronoun object", "We saw them in the park.", "Nous les avons vus dans le parc."),
+    ("possessive", "My brother reads your book.", "Mon frère lit votre livre."),
+    ("demonstrative", "This house is small.", "Cette maison est petite."),
+    ("be + adjective", "The soup is hot.", "La soupe est chaude."),
+    ("be + noun", "She is a doctor.", "Elle est médecin."),
+    ("be + place", "The keys are on the table.", "Les clés sont sur la table."),
+    ("there is", "There is a bird in the tree.", "Il y a un oiseau dans l'arbre."),
+    ("modal verb", "You can open the window.", "Vous pouvez ouvrir la fenêtre."),
+    ("want to", "They want to buy a new car.", "Ils veulent acheter une nouvelle voiture."),
+    ("yes/no question", "Did you eat the apple?", "Avez-vous mangé la pomme?"),
+    ("wh- question", "Where does the cat sleep?", "Où le chat dort-il?"),
+    ("negation", "I do not like coffee.", "Je n'aime pas le café."),
+    ("never", "My father never reads the newspaper.", "Mon père ne lit jamais le journal."),
+    ("subject relative clause", "The woman who lives here is a doctor.", "La femme qui vit ici est médecin."),
+    ("object relative clause", "The cat that the dog saw is sleeping.", "Le chat que le chien a vu dort."),
+    (
+        "negated relative clause",
+        "The apples that the boy did not eat are red.",
+        "Les pommes que le garçon n'a pas mangées sont rouges.",
+    ),
+    (
+        "nested relative clauses",
+        "The man who sold the house that we bought is my uncle.",
+        "L'homme qui a vendu la maison que nous avons achetée est mon oncle.",
+    ),
+    ("coordinated nouns", "A boy and a girl sing.", "Un garçon et une fille chantent."),
+    ("coordinated clauses", "She is tall and her brother is strong.", "Elle est grande et son frère est fort."),
+    (
+        "chain of prepositional phrases",
+        "The letter is on the table in the kitchen of the old house.",
+        "La lettre est sur la table dans la cuisine de la vieille maison.",
+    ),
+    ("adverb", "The old man walks slowly.", "Le vieil homme marche lentement."),
+    ("number", "There are three pens on the desk.", "Il y a trois stylos sur le bureau."),
+    ("comparative", "My brother is taller than me.", "Mon frère est plus grand que moi."),
+    ("genitive 's", "The boy's dog is black.", "Le chien du garçon est noir."),
+    ("because", "We stay at home because it is raining.", "Nous restons à la maison parce qu'il pleut."),
+    ("if", "If it rains, we will stay at home.", "S'il pleut, nous resterons à la maison."),
+    ("when", "When the bell rings, the girls run.", "Quand la cloche sonne, les filles courent."),
+    ("future", "The train will arrive tomorrow.", "Le train arrivera demain."),
+    (
+        "past progressive",
+        "I was reading the newspaper when the phone rang.",
+        "Je lisais le journal quand le téléphone a sonné.",
+    ),
+    ("be hungry → avoir faim", "I am hungry.", "J'ai faim."),
+    ("my feet hurt → j'ai mal aux pieds", "My feet hurt.", "J'ai mal aux pieds."),
+    ("French adjective order", "The European economic area is big.", "La zone économique européenne est grande."),
+    ("names and numbers copied", "Alice has 42 apples.", "Alice a 42 pommes."),
+)
+
+EXAMPLES: dict[str, str] = {name: en for name, en, _ in _PAIRS}  # construction → English sentence
+REFERENCES: dict[str, str] = {name: fr for name, _, fr in _PAIRS}  # construction → its French translation

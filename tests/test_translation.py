@@ -1,0 +1,111 @@
+"""What a person gets from the committed translators: normalised input, copied names and numbers, a beam that helps."""
+
+import numpy as np
+import pytest
+import torch
+
+from attention_explorer.models.core.capture import AttentionCapture, AttentionKind
+from attention_explorer.models.training.lexicon import must_know
+from attention_explorer.models.translation.examples import EXAMPLES, REFERENCES
+from attention_explorer.models.translation.translator import (
+    WEIGHTS,
+    copy_unknown,
+    load_test_sentences,
+    load_translator,
+    model_inputs,
+    translate,
+)
+
+MODELS = ("bahdanau", "no_attention", "transformer")
+
+
+@pytest.fixture(scope="module")
+def translators():
+    return {name: load_translator(WEIGHTS / name) for name in MODELS}
+
+
+def test_copy_replaces_each_unk_by_the_typed_word_its_row_points_to():
+    weights = np.array(
+        [[0.1, 0.8, 0.1, 0.0], [0.7, 0.1, 0.1, 0.1], [0.0, 0.1, 0.2, 0.7]],  # rows: output words
+        dtype=np.float32,
+    )
+    cap = AttentionCapture(
+        ("la", "<unk>", "<unk>"), ("in", "Paris", ".", "</s>"), weights[None, None], AttentionKind.ALIGNMENT, "t"
+    )
+    out, copied = copy_unknown(("la", "<unk>", "<unk>"), cap, ("in", "Paris", "."), None)
+    # row 1 points to "in" (column 0); row 2 points to </s>, past the typed words: it stays <unk>
+    assert out == ("la", "in", "<unk>") and copied == {1: 0}
+    assert copy_unknown(("la", "<unk>"), None, ("x",), None) == (("la", "<unk>"), {})
+
+
+@pytest.mark.parametrize("name", ["bahdanau", "transformer"])
+@pytest.mark.parametrize(
+    ("text", "copies"),
+    [
+        ("Alice lives in Paris.", {"Alice", "Paris"}),
+        ("Tom has 42 apples", {"Tom", "42"}),
+        ("In 1957, Tom bought this house.", {"1957", "Tom"}),
+    ],
+)
+def test_names_and_numbers_pass_through_attention(translators, name, text, copies):
+    result = translate(translators[name], text)
+    copied_words = {result.output[t] for t in result.copied}
+    assert copies <= copied_words, (result.text, result.copied)
+    for t, i in result.copied.items():  # the copy is the typed word at the position attention chose
+        assert result.output[t] == result.typed_source[i]
+        assert result.alignment.head(*(result.copy_head or (0, 0)))[t].argmax() == i
+
+
+def test_the_fixed_context_model_cannot_copy(translators):
+    result = translate(translators["no_attention"], "Alice lives in Paris.")
+    assert result.copied == {} and result.copy_attention == ""
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_typed_variants_read_the_same(translators, name):
+    tr = translators[name]
+    plain = translate(tr, "the dog sleeps .")
+    for typed in ("The dog sleeps", "  the DOG sleeps.", "the dog  sleeps"):
+        result = translate(tr, typed)
+        assert result.source == plain.source and result.output == plain.output
+        assert result.notes
+    assert translate(tr, "I don't like coffee").source[:4] == ("i", "do", "not", "like")
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_the_frequent_words_are_known(translators, name):
+    vocab = translators[name].src
+    assert [w for w in must_know() if w not in vocab] == []
+
+
+@pytest.mark.parametrize("name", ["bahdanau", "transformer"])
+def test_beam_search_never_scores_below_greedy(translators, name):
+    """On test sentences, the beam's output is at least as probable per word as greedy's, both scored afresh by a
+    teacher-forced pass (not by the decoder's own bookkeeping)."""
+    tr = translators[name]
+    rows = list(load_test_sentences().values())[::40][:30]
+    assert len(rows) == 30
+
+    def mean_log_prob(result) -> float:
+        src, src_len, tgt_in = model_inputs(tr, result)
+        with torch.inference_mode():
+            log_probs, _ = tr.model(src, src_len, tgt_in)
+        ids = tr.tgt.encode(["<unk>" if t in result.copied else w for t, w in enumerate(result.output)])
+        return float(log_probs[0, torch.arange(len(ids)), torch.tensor(ids)].mean())
+
+    for row in rows:
+        text = " ".join(row["en"])
+        greedy, beam = translate(tr, text, beam=1), translate(tr, text, beam=4)
+        assert mean_log_prob(beam) >= mean_log_prob(greedy) - 1e-4, text
+
+
+@pytest.mark.parametrize("name", ["bahdanau", "transformer"])
+def test_every_example_sentence_is_translated_as_written(translators, name):
+    from attention_explorer.models.core.text import tokenize_fr
+
+    wrong = {}
+    for construction, en in EXAMPLES.items():
+        got = [t.lower() for t in translate(translators[name], en).output if t != "</s>"]
+        if got != tokenize_fr(REFERENCES[construction]):
+            wrong[construction] = " ".join(got)
+    assert wrong == {}
