@@ -9,7 +9,7 @@ from attention_explorer.models.core.text import tokenize
 from attention_explorer.models.translation.alignment import alignment_hits, gold_pairs, preselect_cross_head
 from attention_explorer.pages.shared import cache, state
 from attention_explorer.pages.shared.setup import page_setup
-from attention_explorer.pages.shared.widgets import TRANSLATOR_CHARS, chart, sentence_box
+from attention_explorer.pages.shared.widgets import TRANSLATOR_CHARS, chart, reading, sentence_box
 from attention_explorer.viz import seq2seq as viz
 from attention_explorer.viz.text import literal
 
@@ -67,12 +67,14 @@ lay, h = (choice.layer, choice.head) if not picked else tuple(int(x) for x in pi
 
 left, right = st.columns(2)
 with left:
-    st.markdown(f"**RNN + Bahdanau** — {literal(a.text)}")
+    st.markdown(f"**RNN + Bahdanau** — {literal(a.sentence)}")
+    reading(st, a)
     chart(st, viz.alignment_heatmap(alpha, a_gold), key="cmp_rnn")
     if a_gold:
         st.metric("Gold pairs hit", f"{alignment_hits(alpha.head(0, 0), a_gold)} / {len(a_gold)}")
 with right:
-    st.markdown(f"**Transformer** (layer {lay}, head {h}) — {literal(b.text)}")
+    st.markdown(f"**Transformer** (layer {lay}, head {h}) — {literal(b.sentence)}")
+    reading(st, b)
     chart(st, viz.alignment_heatmap(cross.select(lay, h), b_gold), key="cmp_tf")
     if b_gold:
         st.metric("Gold pairs hit", f"{alignment_hits(cross.head(lay, h), b_gold)} / {len(b_gold)}")

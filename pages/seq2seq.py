@@ -10,10 +10,11 @@ from attention_explorer.models.core.checkpoint import CheckpointError
 from attention_explorer.models.core.text import tokenize
 from attention_explorer.models.rnn.capture import context_parts
 from attention_explorer.models.translation.alignment import alignment_hits, gold_pairs
+from attention_explorer.models.translation.examples import EXAMPLES
 from attention_explorer.models.translation.translator import Translation
 from attention_explorer.pages.shared import cache, state
 from attention_explorer.pages.shared.setup import page_setup, projector
-from attention_explorer.pages.shared.widgets import TRANSLATOR_CHARS, chart, json_download, sentence_box
+from attention_explorer.pages.shared.widgets import TRANSLATOR_CHARS, chart, json_download, reading, sentence_box
 from attention_explorer.viz import seq2seq as viz
 from attention_explorer.viz.text import literal, quoted
 
@@ -56,7 +57,22 @@ def _draw(short: bool) -> None:
         st.session_state[TEXT.key] = " ".join(random.choice(pool)["en"])
 
 
-b1, b2, _ = st.columns([1, 1, 2])
+def _example() -> None:
+    chosen = st.session_state.get("s2s_example")
+    if chosen in EXAMPLES:
+        st.session_state[TEXT.key] = EXAMPLES[chosen]
+
+
+b1, b2, b3 = st.columns([1, 1, 2])
+b3.selectbox(
+    "Try a construction",
+    list(EXAMPLES),
+    index=None,
+    key="s2s_example",
+    on_change=_example,
+    placeholder="A construction the models learned…",
+    label_visibility="collapsed",
+)
 b1.button("Random short test sentence", on_click=_draw, args=(True,), disabled=not test)
 b2.button("Random long test sentence", on_click=_draw, args=(False,), disabled=not test)
 text = sentence_box(
@@ -86,13 +102,17 @@ if first.unknown:
         quoted(w) + (f" (nearest known: {', '.join(literal(n) for n in near)})" if near else "")
         for w, near in first.unknown.items()
     )
-    st.warning(f"Never seen in training, read as <unk>: {words}. The translation of these words will be wrong.")
+    st.warning(
+        f"Never seen in training, read as <unk>: {words}. Where the attention model writes <unk>, it copies the "
+        "English word its attention points to (names, numbers); the model without attention cannot."
+    )
 
 gold = test.get(tuple(tokenize(text)))
 cols = st.columns(len(results))
 for col, (name, result) in zip(cols, results.items(), strict=True):
     col.markdown(f"**{MODELS[name]}**")
-    col.markdown(f"### {literal(result.text) or '∅'}")
+    col.markdown(f"### {literal(result.sentence) or '∅'}")
+    reading(col, result)
     if result.beam > 1 and len(result.hypotheses) > 1:
         with col.expander(f"The beam's {len(result.hypotheses)} best candidates"):
             st.dataframe(

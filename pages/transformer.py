@@ -15,6 +15,7 @@ from attention_explorer.pages.shared.widgets import (
     chart,
     json_download,
     open_clicked_head,
+    reading,
     sentence_box,
 )
 from attention_explorer.viz import bertviz_views, heatmap
@@ -64,8 +65,11 @@ if result.unknown:
             quoted(w) + (f" (nearest known: {', '.join(literal(x) for x in n)})" if n else "")
             for w, n in result.unknown.items()
         )
+        + ". Where the decoder writes <unk>, it copies the English word its best-aligned cross-attention head "
+        "points to."
     )
-st.markdown(f"### {literal(result.text) or '∅'}")
+st.markdown(f"### {literal(result.sentence) or '∅'}")
+reading(st, result)
 
 
 c1, c2, c3 = st.columns([2, 1, 1])

@@ -10,7 +10,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from attention_explorer.models.core.checkpoint import CheckpointError
-from attention_explorer.models.core.text import tokenize
+from attention_explorer.models.core.text import split_words as tokenize
 from attention_explorer.models.finetune.labels import LABELS, sentence_type
 from attention_explorer.models.finetune.model import (
     CLASSIFIER_DIR,

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from attention_explorer.models.core.analysis import previous_token_weight
-from attention_explorer.models.core.text import tokenize
+from attention_explorer.models.core.text import split_words as tokenize
 from attention_explorer.models.gpt.model import GPT_DIR, build_tokenizer, load_gpt, read_metrics
 from attention_explorer.models.pretrained import capture, scores
 from attention_explorer.models.pretrained.loading import Family, ModelLoadError, default_display

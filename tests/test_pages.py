@@ -487,3 +487,15 @@ def test_finetune_page_reports_a_missing_adapter(tmp_path, monkeypatch):
         assert "attention-explorer train classifier" in at.error[0].value
     finally:
         st.cache_resource.clear()
+
+
+def test_translator_pages_show_what_the_model_read_and_what_it_copied():
+    at = page(SEQ2SEQ_PAGE)
+    at.text_input(key="s2s_text").input("Alice doesn't live in Paris").run()
+    captions = " ".join(c.value for c in at.caption)
+    assert "The model reads: alice · does · not · live" in captions  # contraction written out, lower case
+    assert "final full stop" in captions  # what normalisation added, said in words
+    assert "copied where α points" in captions and "Alice" in captions and "Paris" in captions
+    at.selectbox(key="s2s_example").select("object relative clause").run()
+    assert at.text_input(key="s2s_text").value == "The cat that the dog saw is sleeping."
+    assert any("Le chat que le chien a vu dort" in m.value for m in at.markdown)  # written as a sentence

@@ -77,3 +77,12 @@ def test_french_keeps_elision_and_one_word_for_aujourdhui():
 
 def test_english_splits_the_genitive_but_not_hyphenated_words():
     assert tokenize_en("The boy's well-known dog.") == ["the", "boy", "'s", "well-known", "dog", "."]
+
+
+def test_french_tokens_are_written_back_as_the_sentence_they_came_from():
+    from attention_explorer.models.core.text import render_fr, tokenize_fr
+    from attention_explorer.models.translation.examples import REFERENCES
+
+    for french in REFERENCES.values():
+        assert render_fr(tokenize_fr(french)) == french
+    assert render_fr(["l'", "homme", "qu'", "il", "voit", "dort", "-", "il", "?"]) == "L'homme qu'il voit dort-il?"

@@ -60,9 +60,33 @@ class Normalized:
     notes: tuple[str, ...]  # what normalisation changed, in words ("wrote “don't” as “do not”")
 
 
+_WORDS = re.compile(r"\w+'|\w+|[^\w\s]")
+
+
+def split_words(text: str) -> list[str]:
+    """Lower-cased words, elided forms ("l'", "don'") and punctuation, as typed: no normalisation.
+
+    How the GPT's tokenizer (models/gpt/model.py's WORD_PATTERN) and the classifier's labels split text.
+    """
+    return _WORDS.findall(text.lower().translate(_QUOTES))
+
+
 def tokenize_fr(text: str) -> list[str]:
     """Lower-cased French words, elided words ("l'") and punctuation as separate tokens."""
     return _FR_TOKEN.findall(text.lower().translate(_QUOTES))
+
+
+def render_fr(tokens: list[str] | tuple[str, ...]) -> str:
+    """French tokens written as a sentence: "la pomme est rouge ." → "La pomme est rouge."
+
+    The inverse of `tokenize_fr` up to case: no space after an elided word ("l'arbre"), around the hyphen of
+    an inversion ("dort-il") or before punctuation; the first letter in upper case.
+    """
+    out = ""
+    for i, token in enumerate(tokens):
+        glue = i == 0 or token in ".,?!-" or out.endswith(("'", "-"))
+        out += token if glue else " " + token
+    return out[:1].upper() + out[1:]
 
 
 def tokenize_en(text: str) -> list[str]:

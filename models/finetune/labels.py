@@ -15,7 +15,7 @@ NEGATIONS = frozenset({"not", "n't", "never"})
 def sentence_type(tokens: Sequence[str]) -> str:
     """ "question" if it ends with "?", else "negated statement" if it has a negation word, else "statement".
 
-    tokens: lower-cased words and punctuation as models/core/text.py's tokenize gives them ("don'", "t" for
+    tokens: lower-cased words and punctuation as models/core/text.py's split_words gives them ("don'", "t" for
     "don't": the "t" after an elided word also counts as a negation).
     """
     words = [t.lower() for t in tokens]

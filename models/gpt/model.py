@@ -19,7 +19,7 @@ GPT_DIR = Path(__file__).resolve().parent.parent / "weights" / "gpt"
 RETRAIN = "attention-explorer train gpt"
 PAD, UNK, BOS, EOS = "<pad>", "<unk>", "<s>", "</s>"
 SPECIALS = (PAD, UNK, BOS, EOS)
-# the same words as models/core/text.py's tokenize: words, elided forms ("l'"), each punctuation mark apart
+# the same words as models/core/text.py's split_words: words, elided forms ("l'"), each punctuation mark apart
 WORD_PATTERN = r"\w+'|\w+|[^\w\s]"
 
 

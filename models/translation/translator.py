@@ -14,7 +14,7 @@ import torch
 from attention_explorer.models.core.capture import AttentionCapture
 from attention_explorer.models.core.checkpoint import CheckpointError, read_checkpoint, read_config, save_checkpoint
 from attention_explorer.models.core.forced import Forced
-from attention_explorer.models.core.text import normalize
+from attention_explorer.models.core.text import normalize, render_fr
 from attention_explorer.models.core.vocab import EOS, UNK, Vocab
 from attention_explorer.models.rnn import capture as rnn_capture
 from attention_explorer.models.rnn.model import Seq2Seq, Seq2SeqConfig
@@ -85,6 +85,11 @@ class Translation:
     copy_attention: str = ""  # whose attention chose the copied words ("α", "cross-attention layer 1, head 2")
     copy_head: tuple[int, int] | None = None  # (layer, head) of that attention in `alignment`
     typed_source: tuple[str, ...] = ()  # `source` as typed (case kept, </s> left out): what copies are taken from
+
+    @property
+    def sentence(self) -> str:
+        """The output written as a French sentence ("Le chat que le chien a vu dort."), for display."""
+        return render_fr([t for t in self.output if t != EOS])
 
     @property
     def text(self) -> str:
@@ -212,7 +217,7 @@ def translate(translator: Translator, text: str, beam: int = 1) -> Translation:
         hypotheses=tuple((tuple(tgt.decode(h.ids)), h.score) for h in hypotheses),
         notes=normalized.notes,
         copied=copied,
-        copy_attention=("α" if head is None else f"cross-attention layer {head[0] + 1}, head {head[1] + 1}")
+        copy_attention=("α" if head is None else f"cross-attention layer {head[0]}, head {head[1]}")
         if alignment is not None
         else "",
         copy_head=head,

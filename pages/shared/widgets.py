@@ -74,3 +74,22 @@ def open_table_head(table_key: str, layer_key: str, head_key: str, n_heads: int)
     rows = st.session_state[table_key].selection.rows
     if rows:
         st.session_state[layer_key], st.session_state[head_key] = divmod(int(rows[0]), n_heads)
+
+
+def reading(where: Any, result: Any) -> None:
+    """Under a translation: the tokens the model read, what normalisation changed, the words it copied.
+
+    result: a models.translation.translator.Translation (not imported here: widgets stay free of torch).
+    """
+    from attention_explorer.viz.text import literal, quoted
+
+    shown = " · ".join(literal(t, 40) for t in result.source)
+    where.caption(f"The model reads: {shown}")
+    if result.notes:
+        where.caption("As typed, then: " + "; ".join(literal(n, 120) for n in result.notes) + ".")
+    if result.copied:
+        typed = result.typed_source or result.source
+        pairs = ", ".join(
+            f"{quoted(result.output[t], 40)} ← {quoted(typed[i], 40)}" for t, i in sorted(result.copied.items())
+        )
+        where.caption(f"Unknown words copied where {literal(result.copy_attention)} points: {pairs}.")
