@@ -66,7 +66,6 @@ MODELS: dict[str, tuple[Callable[[str], AttentionCapture], int]] = {
 LOCAL = "Local model directory"
 NAMES = [*MODELS, LOCAL]
 PAIR = cmp.MINIMAL_PAIRS["Coreference: big / small"]
-HEAD_OPTIONS = [cmp.LAYER_MEAN, cmp.ALL_MEAN] + [str(h) for h in range(64)]
 
 
 def _fields(side: str, sentence: str, head: str) -> dict[str, state.Field]:
@@ -178,7 +177,7 @@ for side, col in columns.items():
             layers = list(range(capture.num_layers))
             layer = state.bound(fields["layer"], st.selectbox, f"{side}: layer", layers, valid=state.within(layers))
         with hc:
-            options = HEAD_OPTIONS[: 2 + capture.num_heads]
+            options = [cmp.LAYER_MEAN, cmp.ALL_MEAN] + [str(h) for h in range(capture.num_heads)]
             head = state.bound(
                 fields["head"],
                 st.selectbox,

@@ -153,7 +153,7 @@ def head_row_divergence(
 
     a, b: [layer, head, query, key] of the same model shape; rows/cols from a `Difference`.
     """
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    a, b = np.asarray(a), np.asarray(b)
     if a.shape[:2] != b.shape[:2]:
         raise NotComparable(
             f"A has {a.shape[0]} layers × {a.shape[1]} heads and B {b.shape[0]} × {b.shape[1]}: "
@@ -161,11 +161,15 @@ def head_row_divergence(
         )
     ra, rb = (np.array(x) for x in zip(*rows, strict=True))
     ca, cb = (np.array(x) for x in zip(*cols, strict=True))
-    sub_a = a[:, :, ra][:, :, :, ca]
-    sub_b = b[:, :, rb][:, :, :, cb]
-    if len(cols) < a.shape[-1] or len(cols) < b.shape[-1]:
-        sub_a, sub_b = _renormalised(sub_a), _renormalised(sub_b)
-    return js_divergence(sub_a, sub_b)
+    partial = len(cols) < a.shape[-1] or len(cols) < b.shape[-1]
+    out = np.empty((*a.shape[:2], len(rows)))
+    for layer, head in np.ndindex(*a.shape[:2]):  # one head at a time: 512 tokens × 72 heads at once is 150 MB
+        sub_a = np.asarray(a[layer, head][np.ix_(ra, ca)], dtype=np.float64)
+        sub_b = np.asarray(b[layer, head][np.ix_(rb, cb)], dtype=np.float64)
+        if partial:
+            sub_a, sub_b = _renormalised(sub_a), _renormalised(sub_b)
+        out[layer, head] = js_divergence(sub_a, sub_b)
+    return out
 
 
 def rank_heads(per_row: np.ndarray, by: str = "mean", top: int | None = None) -> list[tuple[int, int, float, int]]:
