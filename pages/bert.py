@@ -251,19 +251,25 @@ if generates and run.steps:
     title = f"layer {layer}, head {head}: the row that chose “{run.steps[step].token}”"
     chart(s2, generation.row_figure(keys, row, title), key="bert_step_row")
 
+
 # ---- how a score is made -------------------------------------------------------------------------------------------
-st.subheader("How a score is made")
-# The options are the labels themselves: with positions as options and a format function, a new sentence
-# of the same length kept the old sentence's label on screen (same options, same value). No closure over
-# the capture is handed to the widget either: Streamlit keeps widget callbacks, and a capture is megabytes.
-query_labels = [f"{i}: {token}" for i, token in enumerate(capture.query_tokens)]
-query_label = st.selectbox("Query token", query_labels, index=min(1, n - 1), key="bert_query")
-query = query_labels.index(query_label)
-try:
-    scores = cache.pretrained_scores(model_path, text, layer, head, query, part=part, budget=budget)
-except ValueError as exc:
-    st.info(f"Not shown for this model: {exc}")
-else:
+@st.fragment
+def score_section(model_path: str, text: str, layer: int, head: int, part: str, budget: int, tokens: tuple) -> None:
+    """How one score is made. A fragment: choosing another query token reruns only this section.
+
+    Its arguments are kept for the fragment's reruns, so they are small: the tokens, not the capture.
+    """
+    st.subheader("How a score is made")
+    # The options are the labels themselves: with positions as options and a format function, a new sentence
+    # of the same length kept the old sentence's label on screen (same options, same value).
+    query_labels = [f"{i}: {token}" for i, token in enumerate(tokens)]
+    query_label = st.selectbox("Query token", query_labels, index=min(1, len(tokens) - 1), key="bert_query")
+    query = query_labels.index(query_label)
+    try:
+        scores = cache.pretrained_scores(model_path, text, layer, head, query, part=part, budget=budget)
+    except ValueError as exc:
+        st.info(f"Not shown for this model: {exc}")
+        return
     b = scores.breakdown
     st.markdown(
         f"For layer {layer}, head {head}: the query vector **q** of the query token is dotted with the key vector "
@@ -286,6 +292,9 @@ else:
         hide_index=False,
         height=480,
     )
+
+
+score_section(model_path, text, layer, head, part, budget, capture.query_tokens)
 
 # ---- bertviz -------------------------------------------------------------------------------------------------------
 st.subheader("bertviz")
