@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from attention_explorer.models.core.analysis import previous_token_weight
-from attention_explorer.models.core.text import split_words as tokenize
+from attention_explorer.models.core.text import tokenize_en as tokenize
 from attention_explorer.models.gpt.model import GPT_DIR, build_tokenizer, load_gpt, read_metrics
 from attention_explorer.models.pretrained import capture, scores
 from attention_explorer.models.pretrained.loading import Family, ModelLoadError, default_display
@@ -30,9 +30,16 @@ def fresh():
 
 @pytest.mark.parametrize(
     "text",
-    ["The cat sat.", "Don’t stop, l'homme!", "  WILL   the kings   sleep ? ", "a-b c_d 3 cats", "é è ç"],
+    [
+        "The cat sat.",
+        "Don’t stop, l'homme!",
+        "  WILL   the kings   sleep ? ",
+        "a-b c_d 3 cats",
+        "é è ç",
+        "the cat's well-known toy cost 1,000 euros",
+    ],
 )
-def test_the_tokenizer_splits_text_as_the_translators_do(text):
+def test_the_tokenizer_splits_text_as_the_corpus_english_is_split(text):
     words = tokenize(text)
     tok = build_tokenizer(words)
     ids = tok(text)["input_ids"]

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 # French: elided words ("l'", "qu'") and punctuation are tokens; "aujourd'hui" is one word
 _FR_TOKEN = re.compile(r"aujourd'hui|\w+'|\w+|[^\w\s]")
 # English: numbers with separators, words (with inner hyphens), the genitive 's, punctuation
-_EN_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|'s\b|\w+(?:-\w+)*|[^\w\s]")
+EN_TOKEN_PATTERN = r"\d+(?:[.,]\d+)*|'s\b|\w+(?:-\w+)*|[^\w\s]"
+_EN_TOKEN = re.compile(EN_TOKEN_PATTERN)
 
 _QUOTES = str.maketrans(
     {"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'", "“": '"', "”": '"', "„": '"', "«": '"', "»": '"'}
@@ -66,7 +67,7 @@ _WORDS = re.compile(r"\w+'|\w+|[^\w\s]")
 def split_words(text: str) -> list[str]:
     """Lower-cased words, elided forms ("l'", "don'") and punctuation, as typed: no normalisation.
 
-    How the GPT's tokenizer (models/gpt/model.py's WORD_PATTERN) and the classifier's labels split text.
+    How the classifier's labels read text (an elided "n'" before "t" is a negation).
     """
     return _WORDS.findall(text.lower().translate(_QUOTES))
 

@@ -13,14 +13,16 @@ from typing import Any
 
 from transformers import GPT2Config, PreTrainedTokenizerFast
 
+from attention_explorer.models.core.text import EN_TOKEN_PATTERN
 from attention_explorer.models.pretrained.loading import ModelLoadError, PretrainedBundle, load_pretrained
 
 GPT_DIR = Path(__file__).resolve().parent.parent / "weights" / "gpt"
 RETRAIN = "attention-explorer train gpt"
 PAD, UNK, BOS, EOS = "<pad>", "<unk>", "<s>", "</s>"
 SPECIALS = (PAD, UNK, BOS, EOS)
-# the same words as models/core/text.py's split_words: words, elided forms ("l'"), each punctuation mark apart
-WORD_PATTERN = r"\w+'|\w+|[^\w\s]"
+# the corpus's English tokens (models/core/text.py's tokenize_en): numbers, the genitive 's, hyphenated words,
+# each punctuation mark apart; a split that differed would read the corpus's own "'s" as two unknown tokens
+WORD_PATTERN = EN_TOKEN_PATTERN
 
 
 def gpt_config(vocab_size: int, *, bos_token_id: int, eos_token_id: int, pad_token_id: int) -> GPT2Config:
@@ -45,7 +47,7 @@ def gpt_config(vocab_size: int, *, bos_token_id: int, eos_token_id: int, pad_tok
 
 
 def build_tokenizer(words: list[str]) -> PreTrainedTokenizerFast:
-    """A word-level tokenizer over `words`: lower-cased, split like models/core/text.py, "<s>" put first.
+    """A word-level tokenizer over `words`: lower-cased, split like models/core/text.py's tokenize_en, "<s>" first.
 
     Words it never saw become "<unk>" (the page lists them).
     """
