@@ -10,7 +10,7 @@ from attention_explorer.models.core.checkpoint import CheckpointError
 from attention_explorer.models.core.text import tokenize
 from attention_explorer.models.rnn.capture import context_parts
 from attention_explorer.models.translation.alignment import alignment_hits, gold_pairs
-from attention_explorer.models.translation.examples import EXAMPLES
+from attention_explorer.models.translation.examples import EXAMPLES, known_words
 from attention_explorer.models.translation.translator import Translation
 from attention_explorer.pages.shared import cache, state
 from attention_explorer.pages.shared.setup import page_setup, projector
@@ -23,6 +23,7 @@ page_setup()
 EXAMPLE = "the green apple will fall ."
 MODELS = {"bahdanau": "With attention (Bahdanau)", "no_attention": "Without attention (fixed context)"}
 DECODINGS = ["Greedy", "Beam search"]
+PARTS_OF_SPEECH = {"N": "noun", "V": "verb", "A": "adjective", "Adv": "adverb", "P": "preposition", "NO": "number"}
 TEXT = state.Field("s2s_text", "text", str, EXAMPLE, shared_text=True)
 DECODING = state.Field("s2s_mode", "decoding", str, "Greedy")
 BEAM = state.Field("s2s_width", "beam", int, 4, lo=2, hi=8)
@@ -75,6 +76,30 @@ b3.selectbox(
 )
 b1.button("Random short test sentence", on_click=_draw, args=(True,), disabled=not test)
 b2.button("Random long test sentence", on_click=_draw, args=(False,), disabled=not test)
+with st.expander("Words the translators know"):
+    known = known_words()
+    st.caption(
+        f"{len(known):,} lemma pairs and fixed expressions the training sentences were drawn from (each word in all "
+        "its forms: plurals, tenses); function words — the, my, it, not, who, … — are part of the grammar. "
+        "Names and numbers need no entry: they are copied through attention."
+    )
+    search = st.text_input("Search", key="s2s_known_search", placeholder="apple, pomme, run…").strip().lower()
+    found = [row for row in known if not search or search in row[1].lower() or search in row[2].lower()]
+    st.dataframe(
+        {
+            "kind": [PARTS_OF_SPEECH.get(kind, kind) for kind, _, _ in found[:500]],
+            "English": [en for _, en, _ in found[:500]],
+            "French": [fr for _, _, fr in found[:500]],
+        },
+        hide_index=True,
+        height=240,
+    )
+    st.caption(
+        f"{len(found):,} match"
+        + ("es" if len(found) != 1 else "")
+        + (" (first 500 shown)." if len(found) > 500 else ".")
+    )
+
 text = sentence_box(
     TEXT, "English sentence", TRANSLATOR_CHARS, help="Lower case or not; words the models never saw are flagged."
 )

@@ -499,3 +499,12 @@ def test_translator_pages_show_what_the_model_read_and_what_it_copied():
     at.selectbox(key="s2s_example").select("object relative clause").run()
     assert at.text_input(key="s2s_text").value == "The cat that the dog saw is sleeping."
     assert any("Le chat que le chien a vu dort" in m.value for m in at.markdown)  # written as a sentence
+
+
+def test_the_words_the_translators_know_can_be_searched_in_both_languages():
+    at = page(SEQ2SEQ_PAGE)
+    at.text_input(key="s2s_known_search").input("pomme").run()
+    table = at.dataframe[0].value
+    assert "apple" in list(table["English"]) and all("pomme" in fr for fr in table["French"])
+    at.text_input(key="s2s_known_search").input("my feet hurt").run()
+    assert list(at.dataframe[0].value["French"]) == ["j' ai mal aux pieds"]

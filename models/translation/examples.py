@@ -8,6 +8,9 @@ every one of them exactly so, so a page can offer them as "try this".
 
 from __future__ import annotations
 
+import csv
+import functools
+
 _PAIRS: tuple[tuple[str, str, str], ...] = (
     ("pronoun subject", "She sleeps.", "Elle dort."),
     ("pronoun object", "We saw them in the park.", "Nous les avons vus dans le parc."),
@@ -63,3 +66,22 @@ _PAIRS: tuple[tuple[str, str, str], ...] = (
 
 EXAMPLES: dict[str, str] = {name: en for name, en, _ in _PAIRS}  # construction → English sentence
 REFERENCES: dict[str, str] = {name: fr for name, _, fr in _PAIRS}  # construction → its French translation
+
+
+@functools.cache
+def known_words() -> tuple[tuple[str, str, str], ...]:
+    """The lexicon the corpus was drawn from, as (part of speech, English, French), plus its fixed expressions.
+
+    Read from the training data files (lexicon.tsv, lexicon_extra.tsv, idioms.tsv) that ship with the package.
+    """
+    from attention_explorer.models.training.lexicon import DATA
+
+    rows: list[tuple[str, str, str]] = []
+    for name in ("lexicon.tsv", "lexicon_extra.tsv", "idioms.tsv"):
+        with (DATA / name).open(encoding="utf-8") as fh:
+            lines = [line for line in fh if not line.startswith("#")]
+        for row in csv.DictReader(lines, delimiter="\t"):
+            kind = row.get("pos") or ("expression" if row.get("kind") == "fixed" else "")
+            if kind and row.get("en") and row.get("fr"):
+                rows.append((kind, row["en"], row["fr"]))
+    return tuple(sorted(set(rows), key=lambda r: (r[1].lower(), r[0])))
