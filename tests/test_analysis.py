@@ -73,3 +73,24 @@ def test_cross_attention_has_no_self_or_neighbour_measures():
 def test_weights_that_do_not_match_the_tokens_are_refused():
     with pytest.raises(ValueError, match="6 keys"):
         head_measures(np.ones((1, 1, 4, 4)) / 4, TOKENS)
+
+
+def test_measures_of_a_512_token_capture_stay_within_a_small_multiple_of_one_layer():
+    import tracemalloc
+
+    from attention_explorer.models.core.analysis import attention_rollout, head_divergence
+
+    rng = np.random.default_rng(0)
+    w = rng.random((6, 12, 512, 512), dtype=np.float32)  # 75 MB, as a 512-token MiniLM capture
+    w /= w.sum(-1, keepdims=True)
+    tokens = [f"t{i}" for i in range(512)]
+    for name, compute in [
+        ("head_measures", lambda: head_measures(w, tokens)),
+        ("attention_rollout", lambda: attention_rollout(w)),
+        ("head_divergence", lambda: head_divergence(w, w[::-1])),
+    ]:
+        tracemalloc.start()
+        compute()
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert peak < 110 * 2**20, (name, peak / 2**20)  # a float64 copy of the whole capture alone is 150 MB

@@ -72,7 +72,7 @@ def test_a_link_restores_the_seq2seq_view_and_the_view_writes_the_link():
 
 def test_a_bad_link_gives_the_nearest_view_and_says_so():
     at = opened("pages/transformer.py", layer="9", head="-1", attention="nonsense", text="x" * 100_000)
-    assert at.selectbox(key="tf_layer").value == 1  # the Transformer has 2 layers
+    assert at.selectbox(key="tf_layer").value == 2  # the Transformer has 3 layers
     assert at.selectbox(key="tf_head").value == 0
     assert at.radio(key="tf_kind").value == "Encoder self-attention"
     notes = " ".join(i.value for i in at.info)

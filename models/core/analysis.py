@@ -24,11 +24,11 @@ def attention_rollout(weights: np.ndarray, residual: bool = True) -> np.ndarray:
     rollout[l] = Â_l · … · Â_0. Returns [layer, token, token], every row summing to 1.
     Assumes attention mixes information linearly and that heads contribute equally: a picture, not a proof.
     """
-    w = np.asarray(weights, dtype=np.float64)
+    w = np.asarray(weights)
     if w.ndim != 4 or w.shape[-1] != w.shape[-2]:
         raise ValueError(f"Rollout needs square self-attention [layer, head, token, token]; got {w.shape}")
     n = w.shape[-1]
-    mixed = w.mean(axis=1)  # (layer, token, token)
+    mixed = w.mean(axis=1, dtype=np.float64)  # (layer, token, token), with no float64 copy of every head
     if residual:
         mixed = 0.5 * mixed + 0.5 * np.eye(n)
         mixed = mixed / mixed.sum(-1, keepdims=True)
@@ -46,11 +46,11 @@ def previous_token_weight(weights: np.ndarray) -> np.ndarray:
     Averaged over queries 1 … T−1 (the first token has no previous one). A previous-token head — the pattern
     that, with an induction head, lets a GPT continue repeated text — scores close to 1.
     """
-    w = np.asarray(weights, dtype=np.float64)
+    w = np.asarray(weights)
     if w.ndim != 4 or w.shape[-1] != w.shape[-2] or w.shape[-1] < 2:
         raise ValueError(f"Previous-token weight needs self-attention over at least 2 tokens; got {w.shape}")
     n = w.shape[-1]
-    return w[..., np.arange(1, n), np.arange(n - 1)].mean(-1)
+    return w[..., np.arange(1, n), np.arange(n - 1)].astype(np.float64).mean(-1)  # the diagonal only, then float64
 
 
 def js_divergence(p: np.ndarray, q: np.ndarray) -> np.ndarray:
@@ -79,7 +79,11 @@ def head_divergence(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         raise ValueError(
             f"Both captures must be [layer, head, query, key] of one shape; got {np.shape(a)}, {np.shape(b)}"
         )
-    return js_divergence(a, b).mean(-1)
+    # one head at a time: float64 copies of two whole 512-token captures and their mixture are ~600 MB
+    out = np.empty(np.shape(a)[:2])
+    for layer, head in np.ndindex(*out.shape):
+        out[layer, head] = js_divergence(a[layer][head], b[layer][head]).mean()
+    return out
 
 
 PUNCTUATION = frozenset(".,;:!?\"'()[]{}-–—…«»")
@@ -95,25 +99,33 @@ def head_measures(weights: np.ndarray, key_tokens: Sequence[str]) -> dict[str, n
     distance: mean |query − key| position gap, weighted by attention;
     then, for self-attention, the mean share of each row's weight on the first token (e.g. [CLS]), the last
     (e.g. [SEP]), the query itself, the token before, the token after, and punctuation tokens.
+    Computed one layer at a time in float64: a 512-token capture of 72 heads is 75 MB as float32, and a
+    float64 copy of all of it (with its temporaries) would be several hundred MB for one click.
     """
-    w = np.asarray(weights, dtype=np.float64)
+    w = np.asarray(weights)
     if w.ndim != 4 or w.shape[-1] != len(key_tokens):
         raise ValueError(f"Head measures need [layer, head, query, key] over the {len(key_tokens)} keys; got {w.shape}")
-    n_q, n_k = w.shape[-2:]
+    n_layers, n_heads, n_q, n_k = w.shape
     gap = np.abs(np.arange(n_q)[:, None] - np.arange(n_k)[None, :])
-    entropy = head_entropy(w)
-    measures = {"entropy": entropy, "spread": entropy / np.log(n_k) if n_k > 1 else np.zeros_like(entropy)}
-    measures["distance"] = (w * gap).sum(-1).mean(-1)
     punct = np.array([t.strip("#▁Ġ ") in PUNCTUATION and t.strip("#▁Ġ ") != "" for t in key_tokens])
-    measures["first token"] = w[..., 0].mean(-1)
-    measures["last token"] = w[..., -1].mean(-1)
-    measures["punctuation"] = w[..., punct].sum(-1).mean(-1)
+    names = ["entropy", "spread", "distance", "first token", "last token", "punctuation"]
     if n_q == n_k:
-        measures["self"] = np.diagonal(w, axis1=-2, axis2=-1).mean(-1)
-        measures["previous token"] = previous_token_weight(w) if n_q > 1 else np.zeros(w.shape[:2])
-        measures["next token"] = (
-            w[..., np.arange(n_q - 1), np.arange(1, n_q)].mean(-1) if n_q > 1 else np.zeros(w.shape[:2])
-        )
+        names += ["self", "previous token", "next token"]
+    measures = {name: np.zeros((n_layers, n_heads)) for name in names}
+    for layer in range(n_layers):
+        lw = np.asarray(w[layer], dtype=np.float64)  # [head, query, key]
+        entropy = head_entropy(lw[None])[0]
+        measures["entropy"][layer] = entropy
+        measures["spread"][layer] = entropy / np.log(n_k) if n_k > 1 else 0.0
+        measures["distance"][layer] = (lw * gap).sum(-1).mean(-1)
+        measures["first token"][layer] = lw[..., 0].mean(-1)
+        measures["last token"][layer] = lw[..., -1].mean(-1)
+        measures["punctuation"][layer] = lw[..., punct].sum(-1).mean(-1)
+        if n_q == n_k:
+            measures["self"][layer] = np.diagonal(lw, axis1=-2, axis2=-1).mean(-1)
+            if n_q > 1:
+                measures["previous token"][layer] = lw[..., np.arange(1, n_q), np.arange(n_q - 1)].mean(-1)
+                measures["next token"][layer] = lw[..., np.arange(n_q - 1), np.arange(1, n_q)].mean(-1)
     return measures
 
 
