@@ -16,7 +16,13 @@ from attention_explorer.models.pretrained.loading import MAX_CHARS, Family, Mode
 from attention_explorer.models.pretrained.paths import PathRefused, allowed_roots, describe_roots, resolve_model_dir
 from attention_explorer.pages.shared import cache, state
 from attention_explorer.pages.shared.setup import page_setup
-from attention_explorer.pages.shared.widgets import chart, open_clicked_head, open_table_head, sentence_box
+from attention_explorer.pages.shared.widgets import (
+    chart,
+    compare_link,
+    open_clicked_head,
+    open_table_head,
+    sentence_box,
+)
 from attention_explorer.viz import bertviz_views, generation, heatmap
 from attention_explorer.viz.text import literal, quoted
 
@@ -465,21 +471,7 @@ if capture.kind is not AttentionKind.CROSS and n == len(capture.key_tokens):
 
 # ---- compare -------------------------------------------------------------------------------------------------------
 if source in COMPARE_MODELS:
-    st.page_link(
-        "pages/compare.py",
-        label="Compare this view with another head, sentence or model",
-        icon="↔️",
-        query_params={
-            "a_model": COMPARE_MODELS[source],
-            "a_text": text[: state.MAX_TEXT_IN_LINK],
-            "a_layer": str(layer),
-            "a_head": str(head),
-            "b_model": COMPARE_MODELS[source],
-            "b_text": text[: state.MAX_TEXT_IN_LINK],
-            "b_layer": str(layer),
-            "b_head": str((head + 1) % capture.num_heads),
-        },
-    )
+    compare_link(st, COMPARE_MODELS[source], text, layer, head, capture.num_heads)
 
 # ---- export --------------------------------------------------------------------------------------------------------
 st.subheader("Export")

@@ -9,7 +9,7 @@ from attention_explorer.models.finetune.model import RETRAIN
 from attention_explorer.models.pretrained.loading import MAX_CHARS
 from attention_explorer.pages.shared import cache, state
 from attention_explorer.pages.shared.setup import page_setup
-from attention_explorer.pages.shared.widgets import chart, sentence_box
+from attention_explorer.pages.shared.widgets import chart, compare_link, sentence_box
 from attention_explorer.viz import compare, heatmap
 from attention_explorer.viz.text import literal
 
@@ -90,6 +90,7 @@ with c_head:
 left, right = st.columns(2)
 chart(left, heatmap.head_heatmap(pre, h_layer, h_head), key="ft_pre_heatmap")
 chart(right, heatmap.head_heatmap(ft, h_layer, h_head), key="ft_ft_heatmap")
+compare_link(st, "MiniLM fine-tuned (classifier)", text, h_layer, h_head, ft.num_heads, b_model="MiniLM (bundled BERT)")
 
 # ---- how it was trained --------------------------------------------------------------------------------------------
 metrics = model.metrics

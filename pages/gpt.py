@@ -10,7 +10,7 @@ from attention_explorer.models.pretrained import capture as pretrained
 from attention_explorer.models.pretrained.loading import MAX_CHARS, ModelLoadError
 from attention_explorer.pages.shared import cache, state
 from attention_explorer.pages.shared.setup import page_setup
-from attention_explorer.pages.shared.widgets import chart, sentence_box
+from attention_explorer.pages.shared.widgets import chart, compare_link, sentence_box
 from attention_explorer.viz import generation, heatmap
 from attention_explorer.viz.text import literal, quoted
 
@@ -101,6 +101,7 @@ chart(s1, generation.next_token_figure(run.steps[step], f"step {step}: candidate
 title = f"layer {layer}, head {head}: how “{cap.query_tokens[query]}” looked back"
 chart(s2, generation.row_figure(seen.key_tokens, seen.head(layer, head)[query], title), key="gpt_step_row")
 chart(st, heatmap.head_heatmap(seen, layer, head), key="gpt_step_heatmap")
+compare_link(st, "GPT trained here (with its continuation)", text, layer, head, cap.num_heads)
 st.caption(
     f"The model has read {query + 1} tokens; the last row produced “{run.steps[step].token}”. Everything above "
     "the diagonal is 0: no token sees the future."

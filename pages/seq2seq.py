@@ -14,7 +14,14 @@ from attention_explorer.models.translation.examples import EXAMPLES, known_words
 from attention_explorer.models.translation.translator import Translation
 from attention_explorer.pages.shared import cache, state
 from attention_explorer.pages.shared.setup import page_setup, projector
-from attention_explorer.pages.shared.widgets import TRANSLATOR_CHARS, chart, json_download, reading, sentence_box
+from attention_explorer.pages.shared.widgets import (
+    TRANSLATOR_CHARS,
+    chart,
+    compare_link,
+    json_download,
+    reading,
+    sentence_box,
+)
 from attention_explorer.viz import seq2seq as viz
 from attention_explorer.viz.text import literal, quoted
 
@@ -181,6 +188,9 @@ else:
             f"Gold pairs outlined in red: the largest α of {hits} of {len(overlay)} French content words "
             "falls on their English counterpart."
         )
+compare_link(
+    st, "Translator GRU + Bahdanau", text, 0, 0, 1, b_model="Translator Transformer: cross-attention"
+)  # the Transformer's layer 0, head 0 as B: the menu there picks any other
 
 
 @st.fragment

@@ -13,6 +13,7 @@ from attention_explorer.pages.shared.setup import page_setup, projector
 from attention_explorer.pages.shared.widgets import (
     TRANSLATOR_CHARS,
     chart,
+    compare_link,
     json_download,
     open_clicked_head,
     reading,
@@ -101,21 +102,7 @@ COMPARE_NAMES = {
     "cross": "Translator Transformer: cross-attention",
     "decoder": "Translator Transformer: decoder",
 }
-st.page_link(
-    "pages/compare.py",
-    label="Compare this view with another head, sentence or model",
-    icon="↔️",
-    query_params={
-        f"{side}_{name}": value
-        for side in ("a", "b")
-        for name, value in (
-            ("model", COMPARE_NAMES[KINDS[kind_label]]),
-            ("text", text[: state.MAX_TEXT_IN_LINK]),
-            ("layer", str(layer)),
-            ("head", str(head if side == "a" else (head + 1) % capture.num_heads)),
-        )
-    },
-)
+compare_link(st, COMPARE_NAMES[KINDS[kind_label]], text, layer, head, capture.num_heads)
 
 rollout_box = st.expander("The encoder: raw attention and rollout", key="tf_rollout", on_change="rerun")
 if rollout_box.open:

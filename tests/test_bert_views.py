@@ -6,6 +6,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from attention_explorer.models.core.analysis import head_measures, mean_measures
@@ -121,3 +122,18 @@ def test_predict_mode_hides_each_head_until_the_teacher_reveals_it():
     at.toggle(key="bert_predict").set_value(False).run()
     at.selectbox(key="bert_head").select(5).run()
     assert heatmaps() and "predict" not in at.query_params
+
+
+@pytest.mark.parametrize(
+    ("path", "a_model", "b_model"),
+    [
+        ("pages/gpt.py", "GPT+trained+here", "GPT+trained+here"),
+        ("pages/finetune.py", "MiniLM+fine-tuned", "MiniLM+%28bundled"),
+    ],
+)
+def test_every_model_page_links_its_view_to_compare(path, a_model, b_model):
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.switch_page(path).run()
+    assert not at.exception
+    link = next(e for e in at.get("page_link") if "Compare" in e.proto.label)
+    assert f"a_model={a_model}" in link.proto.query_string and f"b_model={b_model}" in link.proto.query_string

@@ -93,3 +93,28 @@ def reading(where: Any, result: Any) -> None:
             f"{quoted(result.output[t], 40)} ← {quoted(typed[i], 40)}" for t, i in sorted(result.copied.items())
         )
         where.caption(f"Unknown words copied where {literal(result.copy_attention)} points: {pairs}.")
+
+
+def compare_link(where: Any, a_model: str, text: str, layer: int, head: int, n_heads: int, b_model: str = "") -> None:
+    """A link that opens the Compare page with this view as A and, as B, the next head (or `b_model`'s same head).
+
+    The model names are the Compare page's menu entries (pages/compare.py MODELS).
+    """
+    from attention_explorer.pages.shared.state import MAX_TEXT_IN_LINK
+
+    sentence = text[:MAX_TEXT_IN_LINK]
+    where.page_link(
+        "pages/compare.py",
+        label="Compare this view with another head, sentence or model",
+        icon="↔️",
+        query_params={
+            "a_model": a_model,
+            "a_text": sentence,
+            "a_layer": str(layer),
+            "a_head": str(head),
+            "b_model": b_model or a_model,
+            "b_text": sentence,
+            "b_layer": str(layer),
+            "b_head": str(head if b_model else (head + 1) % n_heads),
+        },
+    )
