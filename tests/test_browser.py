@@ -57,7 +57,7 @@ def page(server, browser):
 
 def frames(page):
     """The bertviz frames as [head view, model view] (the head view is the one with a layer menu)."""
-    subframes = [f for f in page.frames if f != page.main_frame]
+    subframes = [f for f in page.frames if f != page.main_frame and f.locator("#copy").count() == 0]  # not copy-link
     return sorted(subframes, key=lambda f: f.locator("select#layer").count() == 0)
 
 
