@@ -141,7 +141,9 @@ p1.selectbox(
     key="cmp_pair",
     on_change=use_pair,
 )
-p2.button("B reads A's sentence", on_click=same_sentence, help="Head against head, or layer against layer")
+p2.button(
+    "Same sentence in B", on_click=same_sentence, help="B reads A's sentence: head against head, layer against layer"
+)
 
 panels: dict[str, tuple[AttentionCapture, np.ndarray, int, str] | None] = {}
 columns = dict(zip(("A", "B"), st.columns(2), strict=True))
@@ -256,11 +258,11 @@ st.caption(
     "Every head of A against the same head of B, over the tokens compared above: Jensen–Shannon divergence of "
     "each row. Choose a row of the table to open that head in both panels."
 )
-t1, t2 = st.columns([2, 3])
+t1, t2 = st.columns([1, 1])
 order = [(layer, head) for layer, head, _, _ in ranked]
 t1.dataframe(
     [
-        {"layer": layer, "head": head, "JS (nats)": round(score, 4), "row that changed most": d.query_tokens[row]}
+        {"layer": layer, "head": head, "JS (nats)": round(score, 4), "most changed row": d.query_tokens[row]}
         for layer, head, score, row in ranked
     ],
     hide_index=True,

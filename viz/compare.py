@@ -150,8 +150,8 @@ def row_divergence_figure(query_tokens: Sequence[str], js: np.ndarray) -> go.Fig
         )
     )
     fig.update_layout(
-        title={"text": "how differently each token looks (JS, nats)", "font": {"size": 14}},
-        xaxis={"range": [0, float(np.log(2))], "title": {"text": "nats (ln 2 = completely different)"}},
+        title={"text": "JS divergence per row", "font": {"size": 14}},
+        xaxis={"range": [0, float(np.log(2))], "title": {"text": "nats (ln 2: no overlap)"}},
         yaxis={"autorange": "reversed", "type": "category"},
         height=int(min(900, max(300, 18 * len(values) + 120))),
         margin={"l": 10, "r": 10, "t": 40, "b": 10},

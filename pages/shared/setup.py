@@ -32,7 +32,7 @@ PROJECTOR_CSS = """
 COPY_LINK_HTML = """<!doctype html><html><body style="margin:0">
 <button id="copy" type="button" style="font:14px sans-serif;padding:6px 10px;border-radius:8px;cursor:pointer;
   background:transparent;color:#808495;border:1px solid #808495;max-width:100%;overflow-wrap:anywhere">
-  🔗 Copy link to this view</button>
+  Copy link to this view</button>
 <script>
 const button = document.getElementById("copy");
 button.addEventListener("click", async () => {
@@ -48,7 +48,7 @@ button.addEventListener("click", async () => {
   }
   button.dataset.copied = copied ? url : "";
   button.textContent = copied ? "✓ Link copied" : url;
-  if (copied) setTimeout(() => { button.textContent = "🔗 Copy link to this view"; }, 2500);
+  if (copied) setTimeout(() => { button.textContent = "Copy link to this view"; }, 2500);
 });
 </script></body></html>"""
 
