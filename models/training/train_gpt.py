@@ -39,7 +39,7 @@ TYPED_PROMPTS = ("The cat", "Will the children", "the old king did not", "My dog
 class GPTTrainConfig:
     """How the GPT is trained (its shape is models/gpt/model.py's gpt_config)."""
 
-    size: int = 30_000  # corpus sentences generated (about 95% train): the 2,400-lemma grammar needs more than 12,000
+    size: int = 20_000  # corpus sentences generated (about 95% train): the 2,400-lemma grammar needs more than 12,000
     seed: int = 0
     epochs: int = 3
     batch_size: int = 64
