@@ -75,7 +75,7 @@ ROUTE: tuple[Step, ...] = (
         "When each token may look only backwards, how does a model choose the next word, and where does each "
         "head look back?",
         "pages/gpt.py",
-        {"text": "the old king did not", "layer": "1", "head": "3"},
+        {"text": "the old king did not", "layer": "0", "head": "2"},
     ),
     Step(
         "Fine-tuning BERT",
