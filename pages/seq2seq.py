@@ -10,7 +10,7 @@ from attention_explorer.models.core.checkpoint import CheckpointError
 from attention_explorer.models.core.text import tokenize
 from attention_explorer.models.rnn.capture import context_parts
 from attention_explorer.models.translation.alignment import alignment_hits, gold_pairs
-from attention_explorer.models.translation.examples import EXAMPLES, known_words
+from attention_explorer.models.translation.examples import EXAMPLES, REFERENCES, known_words
 from attention_explorer.models.translation.translator import Translation
 from attention_explorer.pages.shared import cache, state
 from attention_explorer.pages.shared.setup import page_setup, projector
@@ -140,6 +140,9 @@ if first.unknown:
     )
 
 gold = test.get(tuple(tokenize(text)))
+example = next((name for name, en in EXAMPLES.items() if tokenize(en) == tokenize(text)), None)
+if example is not None:
+    st.caption(f"Example of {literal(example)}. Reference: *{literal(REFERENCES[example])}*")
 cols = st.columns(len(results))
 for col, (name, result) in zip(cols, results.items(), strict=True):
     col.markdown(f"**{MODELS[name]}**")

@@ -2,8 +2,8 @@
 
 `EXAMPLES` maps a construction's name to an English sentence that shows it; `REFERENCES` gives the French
 translation (the conventions of the training corpus: "you" is "vous", the simple past is the passé
-composé). tests/test_translation.py checks that the committed GRU + attention and Transformer translate
-every one of them exactly so, so a page can offer them as "try this".
+composé). The page shows the reference under the model's output. The committed Transformer translates 26
+of the 34 exactly so and the GRU + attention 20 (tests/test_translation.py holds them to that).
 """
 
 from __future__ import annotations
