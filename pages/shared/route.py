@@ -13,7 +13,7 @@ class Step:
     query: dict[str, str] = field(default_factory=dict)  # the prepared example, as link parameters
 
 
-LONG_SENTENCE = "the free member that wakes a social uncle together arrived after two full castles towards the baker ."
+LONG_SENTENCE = "the shows are thirsty because every early text to the productions and some temples have worked for the dear boyfriend on that chocolate ."
 
 ROUTE: tuple[Step, ...] = (
     Step(
