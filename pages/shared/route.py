@@ -13,7 +13,10 @@ class Step:
     query: dict[str, str] = field(default_factory=dict)  # the prepared example, as link parameters
 
 
-LONG_SENTENCE = "the shows are thirsty because every early text to the productions and some temples have worked for the dear boyfriend on that chocolate ."
+LONG_SENTENCE = (
+    "the shows are thirsty because every early text to the productions and some temples have worked for the dear "
+    "boyfriend on that chocolate ."
+)
 
 ROUTE: tuple[Step, ...] = (
     Step(
