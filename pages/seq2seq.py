@@ -83,6 +83,9 @@ b3.selectbox(
 )
 b1.button("Random short test sentence", on_click=_draw, args=(True,), disabled=not test)
 b2.button("Random long test sentence", on_click=_draw, args=(False,), disabled=not test)
+text = sentence_box(
+    TEXT, "English sentence", TRANSLATOR_CHARS, help="Lower case or not; words the models never saw are flagged."
+)
 with st.expander("Words the translators know"):
     known = known_words()
     st.caption(
@@ -107,9 +110,6 @@ with st.expander("Words the translators know"):
         + (" (first 500 shown)." if len(found) > 500 else ".")
     )
 
-text = sentence_box(
-    TEXT, "English sentence", TRANSLATOR_CHARS, help="Lower case or not; words the models never saw are flagged."
-)
 if not text.strip():
     st.info("Type an English sentence (or draw one from the test set) and press Enter.")
     st.stop()

@@ -78,7 +78,7 @@ ROUTE: tuple[Step, ...] = (
         "When each token may look only backwards, how does a model choose the next word, and where does each "
         "head look back?",
         "pages/gpt.py",
-        {"text": "the old king did not", "layer": "0", "head": "2"},
+        {"text": "the old king did not", "head": "2"},  # layer 0: the default, so not in the link
     ),
     Step(
         "Fine-tuning BERT",
