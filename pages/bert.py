@@ -7,7 +7,7 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from attention_explorer.models.core.analysis import attention_rollout, head_measures, head_pattern, mean_measures
+from attention_explorer.models.core.analysis import head_measures, head_pattern, mean_measures
 from attention_explorer.models.core.capture import AttentionKind
 from attention_explorer.models.core.export import downloads
 from attention_explorer.models.gpt.model import GPT_DIR
@@ -21,6 +21,7 @@ from attention_explorer.pages.shared.widgets import (
     compare_link,
     open_clicked_head,
     open_table_head,
+    rollout_pair,
     sentence_box,
 )
 from attention_explorer.viz import bertviz_views, generation, heatmap
@@ -455,19 +456,7 @@ if capture.kind is not AttentionKind.CROSS and n == len(capture.key_tokens):
         "It assumes information mixes only linearly through attention and ignores the values and feed-forward "
         "layers: a picture, not a proof."
     )
-    rollout = attention_rollout(capture.weights)
-    r1, r2 = st.columns(2)
-    raw_fig = heatmap.matrix_heatmap(
-        capture.weights[layer].mean(0),
-        capture.query_tokens,
-        capture.key_tokens,
-        title=f"layer {layer}: raw, mean of heads",
-    )
-    chart(r1, raw_fig, key="bert_raw_mean")
-    roll_fig = heatmap.matrix_heatmap(
-        rollout[layer], capture.query_tokens, capture.key_tokens, title=f"rollout through layers 0–{layer}"
-    )
-    chart(r2, roll_fig, key="bert_rollout")
+    rollout_pair(capture, layer, "bert_raw_mean", "bert_rollout")
 
 # ---- compare -------------------------------------------------------------------------------------------------------
 if source in COMPARE_MODELS:

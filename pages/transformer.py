@@ -6,7 +6,6 @@ import functools
 
 import streamlit as st
 
-from attention_explorer.models.core.analysis import attention_rollout
 from attention_explorer.models.core.checkpoint import CheckpointError
 from attention_explorer.pages.shared import cache, state
 from attention_explorer.pages.shared.setup import page_setup, projector
@@ -17,6 +16,7 @@ from attention_explorer.pages.shared.widgets import (
     json_download,
     open_clicked_head,
     reading,
+    rollout_pair,
     sentence_box,
 )
 from attention_explorer.viz import bertviz_views, heatmap
@@ -114,21 +114,7 @@ if rollout_box.open:
             "0.5·A + 0.5·I for the residual connection: how much each English token draws on each input token by "
             f"layer {enc_layer}. It assumes information mixes only linearly through attention: a picture, not a proof."
         )
-        r1, r2 = st.columns(2)
-        raw_fig = heatmap.matrix_heatmap(
-            encoder.weights[enc_layer].mean(0),
-            encoder.query_tokens,
-            encoder.key_tokens,
-            title=f"encoder layer {enc_layer}: raw, mean of heads",
-        )
-        chart(r1, raw_fig, key="tf_raw_mean")
-        roll_fig = heatmap.matrix_heatmap(
-            attention_rollout(encoder.weights)[enc_layer],
-            encoder.query_tokens,
-            encoder.key_tokens,
-            title=f"rollout through encoder layers 0–{enc_layer}",
-        )
-        chart(r2, roll_fig, key="tf_rollout_fig")
+        rollout_pair(encoder, enc_layer, "tf_raw_mean", "tf_rollout_fig", name="encoder ")
 
 bertviz = st.expander("bertviz encoder-decoder views (head view and model view)", key="tf_bertviz", on_change="rerun")
 if bertviz.open:

@@ -118,3 +118,29 @@ def compare_link(where: Any, a_model: str, text: str, layer: int, head: int, n_h
             "b_head": str(head if b_model else (head + 1) % n_heads),
         },
     )
+
+
+def rollout_pair(capture: Any, layer: int, raw_key: str, rollout_key: str, name: str = "") -> None:
+    """Raw attention (the layer's mean of heads) next to rollout through that layer, for self-attention.
+
+    capture: a square AttentionCapture; name: what to call the layers in the titles ("encoder " or "").
+    Rollout is computed through `layer` only: the layers above it do not change it.
+    """
+    from attention_explorer.models.core.analysis import attention_rollout
+    from attention_explorer.viz import heatmap
+
+    left, right = st.columns(2)
+    raw = heatmap.matrix_heatmap(
+        capture.weights[layer].mean(0),
+        capture.query_tokens,
+        capture.key_tokens,
+        title=f"{name}layer {layer}: raw, mean of heads",
+    )
+    chart(left, raw, key=raw_key)
+    rolled = heatmap.matrix_heatmap(
+        attention_rollout(capture.weights[: layer + 1])[-1],
+        capture.query_tokens,
+        capture.key_tokens,
+        title=f"rollout through {name}layers 0–{layer}",
+    )
+    chart(right, rolled, key=rollout_key)
