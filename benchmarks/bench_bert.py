@@ -10,8 +10,9 @@ Columns:
   bytes        what each view sends to the browser (Plotly JSON; bertviz document minus the served
                d3/jQuery files), and bytes per attention weight that view shows
   browser      in headless Chromium, network cut: the first page of a freshly started server; from pressing
-               Enter to every view drawn; from choosing another head or query token to it being drawn
-               (each next to the classroom target it should meet)
+               Enter to every view drawn (the page as it opens: head heatmap, all heads, how a score is made;
+               then again with the bertviz section chosen); from clicking another head or query token in its
+               open menu to it being drawn (each next to the classroom target it should meet)
 """
 
 from __future__ import annotations
@@ -83,10 +84,11 @@ SCORE_SHOWN = """(position) => !document.querySelector('[data-testid="stStatusWi
        .some((t) => t.textContent.includes(`(position ${position})`))"""
 
 
-def choose(page, label: str, option: str) -> None:
-    """Pick `option` in the Streamlit selectbox labelled `label`, as a person does (open it, click the option)."""
-    page.locator("[data-testid='stSelectbox']", has_text=label).first.click()
-    page.get_by_role("option", name=option, exact=True).click()
+def open_menu(page, label: str) -> None:
+    """Open the Streamlit selectbox labelled `label` (not timed: a person's click opens it at once)."""
+    box = page.locator("[data-testid='stSelectbox']", has_text=label).first
+    box.scroll_into_view_if_needed()  # a menu clicked at the window's edge does not open
+    box.locator("input").click()
 
 
 def browser_times(sizes: list[int]) -> dict[str, float]:
@@ -103,29 +105,40 @@ def browser_times(sizes: list[int]) -> dict[str, float]:
         page = context.new_page()
         t0 = time.perf_counter()
         page.goto(f"{url}/bert")  # the first page a fresh server serves, the model loaded on the way
-        bs.wait_drawn(page, "cat", 14)
+        bs.wait_drawn(page, "cat", 14, bertviz=False)
         out["first page after server start"] = time.perf_counter() - t0
-        for n in sizes:
+
+        def enter(n: int, bertviz: bool) -> float:
             runs = []
             for marker in (WORDS[n], "cow", WORDS[n]):  # alternate so every press is a new sentence
                 t0 = time.perf_counter()
                 bs.submit_text(page, sentence(n, marker))
-                bs.wait_drawn(page, marker, n)
+                bs.wait_drawn(page, marker, n, bertviz=bertviz)
                 runs.append(time.perf_counter() - t0)
-            out[f"Enter → every view drawn, {n} tokens"] = statistics.median(runs)
+            return statistics.median(runs)
+
+        for n in sizes:  # the page as it opens: head heatmap, all heads, how a score is made
+            out[f"Enter → every view drawn, {n} tokens"] = enter(n, bertviz=False)
         bs.submit_text(page, sentence(128, "bird"))
-        bs.wait_drawn(page, "bird", 128)
+        bs.wait_drawn(page, "bird", 128, bertviz=False)
         for what, label, options, ready in (
             ("head", "Head", ("3", "7", "4"), HEAD_SHOWN),
             ("query token", "Query token", ("3: sat", "4: on", "5: a"), SCORE_SHOWN),
         ):
             runs = []
             for option in options:
+                open_menu(page, label)
+                item = page.get_by_role("option", name=option, exact=True)
+                item.wait_for()
                 t0 = time.perf_counter()
-                choose(page, label, option)
+                item.click()
                 page.wait_for_function(ready, arg=option.split(":")[0], timeout=120_000, polling=20)
                 runs.append(time.perf_counter() - t0)
             out[f"change the {what}, 128 tokens"] = statistics.median(runs)
+        bs.show_section(page, "bertviz")
+        bs.wait_drawn(page, "bird", 128)
+        for n in sizes:  # with the bertviz views chosen: two frames drawing one SVG line per weight
+            out[f"Enter → drawn with bertviz, {n} tokens"] = enter(n, bertviz=True)
         if blocked:
             raise RuntimeError(f"the page asked the network for {blocked}")
     return out

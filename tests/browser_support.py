@@ -33,9 +33,10 @@ CHROMIUM_FLAGS = [
 ]
 LOOPBACK = {"localhost", "127.0.0.1", "[::1]", "::1"}
 
-# True once every view on the BERT page shows the new sentence: the bertviz frames drew exactly the
-# expected number of lines (head view, model view) and the head view lists the marker token, the
-# heatmaps and score bars are painted and list the marker, and the script run is over.
+# True once every view on the BERT page shows the new sentence: on its bertviz section the bertviz frames drew
+# exactly the expected number of lines (head view, model view) and the head view lists the marker token (on
+# another section, `lines` is empty: there are no frames); the head heatmap and the all-heads grid are painted
+# and list the marker, and the script run is over.
 DRAWN_JS = """
 ({marker, lines}) => {
   // labels of long inputs carry their position ("12·cat"); compare the token itself
@@ -47,12 +48,13 @@ DRAWN_JS = """
     const d = frames[i].contentDocument;
     if (!d || d.querySelectorAll('line').length !== lines[i]) return false;
   }
-  const headTexts = [...frames[0].contentDocument.querySelectorAll('text')].map((t) => t.textContent);
-  if (!headTexts.includes(marker)) return false;
+  if (frames.length > 0) {
+    const headTexts = [...frames[0].contentDocument.querySelectorAll('text')].map((t) => t.textContent);
+    if (!headTexts.includes(marker)) return false;
+  }
   const ticks = [...document.querySelectorAll('.js-plotly-plot .ytick text')].map((t) => clean(t.textContent));
   if (!ticks.includes(marker)) return false;
-  return document.querySelectorAll('.js-plotly-plot .hm image').length >= 2
-      && document.querySelectorAll('.js-plotly-plot .bars path').length > 0;
+  return document.querySelectorAll('.js-plotly-plot .hm image').length >= 2;
 }
 """
 
@@ -186,10 +188,15 @@ def expected_lines(n_tokens: int, n_layers: int = 6, n_heads: int = 12) -> list[
     return [lines_drawn(v, n_layers, n_heads, max_window(v, n_layers, n_heads, n_tokens)) for v in ("head", "model")]
 
 
-def wait_drawn(page, marker: str, n_tokens: int, timeout_ms: float = 120_000) -> None:
-    page.wait_for_function(
-        DRAWN_JS, arg={"marker": marker, "lines": expected_lines(n_tokens)}, timeout=timeout_ms, polling=50
-    )
+def show_section(page, name: str) -> None:
+    """On the Pretrained page, choose the section shown below the head view (a segmented control)."""
+    page.locator("[data-testid='stButtonGroup'] button", has_text=name).first.click()
+
+
+def wait_drawn(page, marker: str, n_tokens: int, timeout_ms: float = 120_000, bertviz: bool = True) -> None:
+    """Wait for DRAWN_JS; bertviz=False: the page shows another section than bertviz (no frames)."""
+    lines = expected_lines(n_tokens) if bertviz else []
+    page.wait_for_function(DRAWN_JS, arg={"marker": marker, "lines": lines}, timeout=timeout_ms, polling=50)
 
 
 def token_count(text: str) -> int:

@@ -17,9 +17,13 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 SENTENCES = ["The cat sat on the mat.", "Where did the children go?", "It rained all day, so we stayed in."]
 
 
-def bert_page() -> AppTest:
+def bert_page(show: str | None = None) -> AppTest:
+    """The Pretrained page, opened (like a link with ?show=…) on one of the sections below the head view."""
     at = AppTest.from_file(APP, default_timeout=180)
-    at.switch_page("pages/bert.py").run()
+    at.switch_page("pages/bert.py")
+    if show:
+        at.query_params["show"] = show
+    at.run()
     assert not at.exception
     return at
 
@@ -43,7 +47,7 @@ def measure_list(at: AppTest, text: str) -> AppTest:
 
 
 def test_a_pasted_list_gives_each_head_s_mean_over_the_sentences(bundled):
-    at = measure_list(bert_page(), "\n".join(SENTENCES) + "\n\n")
+    at = measure_list(bert_page("What each head does"), "\n".join(SENTENCES) + "\n\n")
     assert any("mean over 3 sentences" in c.value for c in at.caption)
     table = at.dataframe[-1].value
     each = []
@@ -56,9 +60,9 @@ def test_a_pasted_list_gives_each_head_s_mean_over_the_sentences(bundled):
 
 
 def test_an_empty_or_overlong_list_says_so():
-    at = measure_list(bert_page(), "  \n \n")
+    at = measure_list(bert_page("What each head does"), "  \n \n")
     assert "The list is empty" in at.warning[0].value
-    at = measure_list(bert_page(), "\n".join(f"Line {i}." for i in range(205)))
+    at = measure_list(bert_page("What each head does"), "\n".join(f"Line {i}." for i in range(205)))
     assert "205 sentences; the first 200 are measured" in " ".join(w.value for w in at.warning)
     assert any("mean over 200 sentences" in c.value for c in at.caption)
 
@@ -72,7 +76,8 @@ def test_choosing_a_row_of_the_table_opens_that_head(monkeypatch):
 
 def test_rollout_is_drawn_next_to_raw_attention_and_keeps_the_residual():
     at = bert_page()
-    assert "Raw attention and rollout" in [s.value for s in at.subheader]
+    assert not [c for c in at.get("plotly_chart") if "bert_rollout" in c.proto.id]  # built only when chosen
+    at.segmented_control(key="bert_section").set_value("Rollout").run()
     raw, roll = figure_z(at, "bert_raw_mean"), figure_z(at, "bert_rollout")
     # at layer 0 rollout is 0.5·A + 0.5·I: every token keeps at least half its weight on itself
     assert (np.diag(roll) >= 50).all() and not (np.diag(raw) >= 50).all()

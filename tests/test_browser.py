@@ -50,6 +50,7 @@ def open_page(server, browser, title: str):
 def page(server, browser):
     """The BERT page with the example sentence drawn."""
     context, page = open_page(server, browser, "Pretrained Transformers")
+    bs.show_section(page, "bertviz")  # built on request; the choice stays for the sentences typed next
     bs.wait_drawn(page, "cat", 14)
     yield page
     context.close()
@@ -66,7 +67,24 @@ def test_every_view_draws_with_no_network(page):
     assert head.locator("line").count() == 12 * 14 * 14
     assert model.locator("line").count() == 6 * 12 * 14 * 14
     assert head.evaluate("d3.version") == "5.7.0"
-    assert page.locator(".js-plotly-plot").count() >= 3
+    assert page.locator(".js-plotly-plot").count() == 2  # the head heatmap and the all-heads grid
+    # every other section draws when chosen: its charts (and only the bertviz section has frames)
+    for section, charts, painted in (
+        ("How a score is made", 3, ".bars path"),
+        ("What each head does", 3, ".hm image"),
+        ("Rollout", 4, ".hm image"),
+    ):
+        bs.show_section(page, section)
+        page.wait_for_function(
+            """([charts, painted]) => !document.querySelector('[data-testid="stStatusWidget"]')
+              && document.querySelectorAll('.js-plotly-plot').length === charts
+              && document.querySelectorAll(`.js-plotly-plot ${painted}`).length > 0
+              && !document.querySelector('[data-testid="stMain"] iframe')""",
+            arg=[charts, painted],
+            timeout=60_000,
+            polling=100,
+        )
+    assert page.locator("[data-testid='stException']").count() == 0
     assert page.blocked == []
 
 
@@ -202,6 +220,7 @@ def test_teaching_pages_draw_offline(server, browser, link, n_charts):
 
 
 def test_the_export_buttons_download_the_weights(page):
+    bs.show_section(page, "Export")
     with page.expect_download() as info:
         page.get_by_role("button", name="This head as CSV").click()
     lines = open(info.value.path(), encoding="utf-8").read().splitlines()  # noqa: SIM115
@@ -353,7 +372,7 @@ def choose_model(page, option: str, folder=None) -> None:
 
 
 def test_the_pretrained_page_draws_a_decoder_and_its_bertviz_views(server, browser):
-    context, page = open_path(server, browser, "bert")
+    context, page = open_path(server, browser, "bert?show=bertviz")
     page.wait_for_function(FRAMES_DRAWN, arg=2, timeout=120_000, polling=100)
     choose_model(page, "Trained here: GPT")
     page.get_by_role("heading", name="Step by step").wait_for(timeout=60_000)
@@ -380,7 +399,7 @@ def bart_server(tiny_bart):
 
 
 def test_the_pretrained_page_draws_an_encoder_decoder_in_bertviz_encoder_decoder_mode(bart_server, browser, tiny_bart):
-    context, page = open_path(bart_server, browser, "bert")
+    context, page = open_path(bart_server, browser, "bert?show=bertviz")
     page.wait_for_function(FRAMES_DRAWN, arg=2, timeout=120_000, polling=100)
     choose_model(page, "Local directory", tiny_bart)
     page.get_by_role("heading", name="Generated").wait_for(timeout=60_000)

@@ -27,12 +27,12 @@ def browser():
         b.close()
 
 
-def open_bert(server, browser, width: int, height: int, scheme: str = "light"):
+def open_bert(server, browser, width: int, height: int, scheme: str = "light", bertviz: bool = True):
     context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
     blocked = bs.cut_network(context)
     page = context.new_page()
-    page.goto(f"{server}/bert")
-    bs.wait_drawn(page, "cat", 14)
+    page.goto(f"{server}/bert" + ("?show=bertviz" if bertviz else ""))  # the bertviz views are drawn on request
+    bs.wait_drawn(page, "cat", 14, bertviz=bertviz)
     return context, page, blocked
 
 
@@ -72,11 +72,11 @@ def test_dark_theme_follows_the_system_and_charts_stay_readable(server, browser)
 
 def test_the_query_menu_follows_a_new_sentence(server, browser):
     """The 'Query token' menu showed the old sentence's token after a new sentence (same positions)."""
-    context, page, blocked = open_bert(server, browser, 1280, 900)
+    context, page, blocked = open_bert(server, browser, 1280, 900, bertviz=False)  # on "How a score is made"
     menu = page.locator("[data-testid='stSelectbox']").filter(has_text="Query token")
     assert "1: the" in menu.inner_text() + menu.locator("input").first.input_value()
     bs.submit_text(page, "a robot walks into the old bar")
-    bs.wait_drawn(page, "robot", bs.token_count("a robot walks into the old bar"))
+    bs.wait_drawn(page, "robot", bs.token_count("a robot walks into the old bar"), bertviz=False)
     playwright.expect(menu).to_have_count(1)  # the old sentence's menu is gone once the run has finished
     shown = menu.inner_text() + " " + menu.locator("input").first.input_value()
     assert "1: a" in shown and "the" not in shown

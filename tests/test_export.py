@@ -193,9 +193,11 @@ def built(monkeypatch):
     return builders
 
 
-def bert_page() -> AppTest:
+def bert_page(show: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
-    at.switch_page("pages/bert.py").run()
+    at.switch_page("pages/bert.py")
+    at.query_params["show"] = show  # the section below the head view
+    at.run()
     assert not at.exception
     return at
 
@@ -205,7 +207,7 @@ def labels(at: AppTest) -> list[str]:
 
 
 def test_bert_page_offers_compact_forms_over_the_limit_and_says_why(monkeypatch, built):
-    at = bert_page()
+    at = bert_page("Export")
     assert any(label.startswith("All heads as CSV (≈ ") for label in labels(at))
     assert not [i for i in at.info if "download limit" in i.value]
 
@@ -224,7 +226,7 @@ def test_bert_page_offers_compact_forms_over_the_limit_and_says_why(monkeypatch,
 
 
 def test_bertviz_views_download_as_html_that_opens_offline(built):
-    bert_page()
+    bert_page("bertviz")
     for view in ("head", "model"):
         html = built[f"bertviz_{view}_view.html"]()
         assert html.startswith("<!doctype html>") and "window.AE_PARAMS" in html

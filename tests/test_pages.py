@@ -13,10 +13,13 @@ BERT_PAGE = "pages/bert.py"
 SEQ2SEQ_PAGE = "pages/seq2seq.py"
 
 
-def page(path: str) -> AppTest:
-    """The app, switched to the page at `path` and run once without an exception."""
+def page(path: str, **params: str) -> AppTest:
+    """The app, switched to the page at `path` (with these link parameters) and run once without an exception."""
     at = AppTest.from_file(APP, default_timeout=120)
-    at.switch_page(path).run()
+    at.switch_page(path)
+    for name, value in params.items():
+        at.query_params[name] = value
+    at.run()
     assert not at.exception
     return at
 
@@ -34,7 +37,10 @@ def test_bert_page_shows_every_view_for_the_example():
     assert at.selectbox(key="bert_layer").options == [str(i) for i in range(6)]
     assert at.selectbox(key="bert_head").options == [str(i) for i in range(12)]
     assert [s.value for s in at.subheader][:2] == ["Layer 0, head 0", "All heads"]
-    assert "How a score is made" in [s.value for s in at.subheader]
+    sections = at.segmented_control(key="bert_section")
+    assert sections.value == "How a score is made" and "bertviz" in sections.options
+    assert [box for box in at.selectbox if box.label == "Query token"]  # the section shown by default
+    assert not at.main.get("iframe")  # bertviz is built only when chosen (the sidebar has the copy-link frame)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Attention"] == "eager"
     assert metrics["Layers × heads"] == "6 × 12"
@@ -300,7 +306,7 @@ def test_rnn_vs_transformer_page_scores_a_test_sentence_against_gold():
 
 
 def test_bert_page_windows_long_inputs_for_bertviz():
-    at = page(BERT_PAGE)
+    at = page(BERT_PAGE, show="bertviz")
     at.text_input(key="bert_text").input("the cat sat on a mat . " * 14).run()
     assert not at.exception
     assert any("Showing tokens 0–44 of 100" in c.value for c in at.caption)
@@ -329,7 +335,7 @@ def test_a_long_input_can_be_zoomed_to_a_window_of_positions():
 
 
 def test_bert_page_measures_what_each_head_does():
-    at = page(BERT_PAGE)
+    at = page(BERT_PAGE, show="What each head does")
     table = at.dataframe[-1].value
     assert len(table) == 6 * 12 and {"layer", "head", "pattern", "entropy", "previous token"} <= set(table.columns)
     # MiniLM's layer-0 head 2 is a previous-token head (the diagonal stripes of the model view)
@@ -363,7 +369,8 @@ def local_model(at: AppTest, folder) -> AppTest:
 def test_a_decoder_shows_its_generation_step_by_step(family, tiny_family_dir, any_folder):
     at = local_model(page(BERT_PAGE), tiny_family_dir(family))
     subheaders = [s.value for s in at.subheader]
-    assert {"Generated", "Step by step", "How a score is made"} <= set(subheaders)
+    assert {"Generated", "Step by step"} <= set(subheaders)
+    assert [box for box in at.selectbox if box.label == "Query token"]
     assert at.selectbox(key="bert_head").options == ["0", "1", "2", "3"]  # query heads, not the shared key heads
     at.number_input(key="bert_budget").set_value(4).run()
     at.slider(key="bert_step").set_value(3).run()

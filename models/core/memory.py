@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
@@ -53,6 +54,46 @@ class ByteLRU(Generic[V]):
         with self._lock:
             self._items.clear()
             self._bytes = 0
+
+
+class OwnedMemo:
+    """Values derived from an object (figures of a capture), kept while that object lives, a few per object.
+
+    Keyed by the owner's identity, not its contents: a capture shared through the run cache is the same
+    object for every session that shows it, so what one session built the next reuses. When the owner is
+    freed (dropped from the run cache and from every session) its values go with it, so this memory stays
+    a fraction of the run cache's own budget. Values are shared by reference, so they must be read-only.
+    """
+
+    def __init__(self, per_owner: int):
+        self.per_owner = per_owner
+        self._owners: dict[int, OrderedDict[Hashable, object]] = {}
+        self._lock = threading.Lock()
+
+    def get_or_make(self, owner: object, key: Hashable, make: Callable[[], V]) -> V:
+        ident = id(owner)
+        with self._lock:
+            values = self._owners.get(ident)
+            if values is not None and key in values:
+                values.move_to_end(key)
+                return values[key]  # type: ignore[return-value]
+        value = make()  # outside the lock: a slow build never holds up another session
+        with self._lock:
+            values = self._owners.get(ident)
+            if values is None:
+                values = self._owners[ident] = OrderedDict()
+                weakref.finalize(owner, self._forget, ident)  # the id may be reused once the owner is gone
+            values[key] = value
+            while len(values) > self.per_owner:
+                values.popitem(last=False)
+        return value
+
+    def _forget(self, ident: int) -> None:
+        with self._lock:
+            self._owners.pop(ident, None)
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self._owners.values())
 
 
 _libc_name = ctypes.util.find_library("c")

@@ -1,18 +1,21 @@
-"""The one place where pages cache models and captures (Streamlit caches; no figures here).
+"""The one place where pages cache models, captures and figures.
 
-Models are `st.cache_resource` (loaded once, shared by every session, never mutated); captures and
-tables are `st.cache_data` with a bounded number of entries.
+Models are `st.cache_resource` (loaded once, shared by every session, never mutated); captures are shared by
+reference in byte-bounded LRUs; tables are `st.cache_data` with a bounded number of entries; figures are
+kept per capture while it lives (`figure`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import streamlit as st
 from transformers.utils import logging as hf_logging
 
-from attention_explorer.models.core.memory import ByteLRU, release_free_memory
+from attention_explorer.models.core.memory import ByteLRU, OwnedMemo, release_free_memory
 from attention_explorer.models.finetune.model import (
     CLASSIFIER_DIR,
     ClassifierBundle,
@@ -50,6 +53,20 @@ from attention_explorer.viz import bertviz_views
 
 hf_logging.disable_progress_bar()  # "Loading weights: 100%…" bars are noise in a server's log
 
+FIGURES = OwnedMemo(per_owner=24)  # per capture: a handful of heads and layers visited, rollouts, the grid
+
+
+def figure(owner: Any, build: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """`build(owner, *args, **kwargs)`: a Plotly figure of `owner` (a capture), built once while `owner` lives.
+
+    Building a figure (Plotly validates every property) costs more than the forward pass at 32 tokens, and
+    a class looks at the same few heads of the same sentences. The figure is shared: pass it to `chart`
+    (which copies it), never change it.
+    """
+    key = (build.__module__, build.__qualname__, args, tuple(sorted(kwargs.items())))
+    return FIGURES.get_or_make(owner, key, lambda: build(owner, *args, **kwargs))
+
+
 STATIC = Path(__file__).resolve().parent.parent.parent / "static"  # served at /app/static (enableStaticServing)
 
 
@@ -60,7 +77,7 @@ STATIC = Path(__file__).resolve().parent.parent.parent / "static"  # served at /
 
 @st.cache_resource(show_spinner="Loading the model…", max_entries=3)
 def _pretrained_bundle(path: str, fingerprint: tuple) -> PretrainedBundle:
-    return warmup.take(f"pretrained:{path}") or load_pretrained(path)
+    return warmup.settled(warmup.take(f"pretrained:{path}") or load_pretrained(path))
 
 
 def pretrained_bundle(path: str) -> PretrainedBundle:
@@ -153,7 +170,7 @@ def gpt_metrics() -> dict:
 
 @st.cache_resource(show_spinner="Loading the fine-tuned model…", max_entries=2)
 def _classifier(fingerprint: tuple) -> ClassifierBundle:
-    return load_classifier(CLASSIFIER_DIR)  # the name looked up here, so a test can point it elsewhere
+    return warmup.settled(load_classifier(CLASSIFIER_DIR))  # the name looked up here: a test may point it elsewhere
 
 
 def classifier() -> ClassifierBundle:
@@ -194,7 +211,7 @@ def bertviz_asset_url() -> str | None:
 @st.cache_resource(show_spinner="Loading the translator…")
 def translator(name: str) -> Translator:
     """A trained translator from models/weights/<name>; shared by every session, read-only."""
-    return warmup.take(f"translator:{name}") or load_translator(WEIGHTS / name)
+    return warmup.settled(warmup.take(f"translator:{name}") or load_translator(WEIGHTS / name))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -240,7 +257,7 @@ def pooling_training(w0: float, lr: float, steps: int) -> pooling_lesson.WidthTr
 
 @st.cache_resource(show_spinner="Loading the ViT…", max_entries=2)
 def _vit(folder: str) -> tuple[ViT, dict]:
-    return load_vit(Path(folder))
+    return warmup.settled(load_vit(Path(folder)))
 
 
 def vit_bundle() -> tuple[ViT, dict]:
