@@ -1,6 +1,7 @@
 """The `attention-explorer` command (also `python -m attention_explorer`).
 
     attention-explorer run                     start the app (Streamlit) on http://localhost:8501
+    attention-explorer serve --replicas N      N app processes behind nginx (a class or a school)
     attention-explorer export TEXT -o F        a pretrained model's attention as JSON or CSV
     attention-explorer translate TEXT -o F     a translation with its attention (or --input FILE)
     attention-explorer evaluate FILE           figures of the translators on a JSONL file of en/fr pairs
@@ -21,6 +22,12 @@ def _run(argv: Sequence[str]) -> int:
     from attention_explorer.models import serve
 
     return serve.main(argv)
+
+
+def _serve(argv: Sequence[str]) -> int:
+    from attention_explorer.models import deploy
+
+    return deploy.main(argv)
 
 
 def _export(argv: Sequence[str]) -> int:
@@ -68,6 +75,7 @@ def _corpus(argv: Sequence[str]) -> int:
 
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "run": _run,
+    "serve": _serve,
     "export": _export,
     "translate": _translate,
     "evaluate": _evaluate,

@@ -41,10 +41,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--any-model-path", action="store_true", help="allow every path (only for a single-user run)")
     args, streamlit_args = parser.parse_known_args(argv)
+    env = environment(args.model_root, args.any_model_path)
+    return subprocess.call(streamlit_command(streamlit_args), env=env)
+
+
+def streamlit_command(streamlit_args: Sequence[str] = ()) -> list[str]:
+    """The `streamlit run` command line of the app, with its config file's settings (later flags win)."""
+    return [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), *config_flags(), *streamlit_args]
+
+
+def environment(model_roots: Sequence[str] = (), any_model_path: bool = False) -> dict[str, str]:
+    """This process's environment with the model-path rules set from `--model-root` / `--any-model-path`."""
     env = dict(os.environ)
-    if args.any_model_path:
+    if any_model_path:
         env[ROOTS_VARIABLE] = ANY_PATH
-    elif args.model_root:
-        env[ROOTS_VARIABLE] = os.pathsep.join(str(Path(r).expanduser().resolve()) for r in args.model_root)
-    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), *config_flags(), *streamlit_args]
-    return subprocess.call(command, env=env)
+    elif model_roots:
+        env[ROOTS_VARIABLE] = os.pathsep.join(str(Path(r).expanduser().resolve()) for r in model_roots)
+    return env

@@ -31,8 +31,11 @@ class Run:
 class Session:
     """One browser tab's worth of Streamlit session, over a websocket."""
 
-    def __init__(self, base_url: str, timeout: float = 120.0):
+    def __init__(self, base_url: str, timeout: float = 120.0, cookie: str | None = None):
+        """cookie: sent with the websocket handshake, as a browser sends its cookies (e.g. a proxy's affinity)."""
         parsed = urlparse(base_url)
+        self.cookie = cookie
+        self.replica: str | None = None  # which replica answered, when a deployment's nginx says (X-Replica)
         self.origin = f"{parsed.scheme}://{parsed.netloc}"
         self.url = f"ws://{parsed.netloc}/_stcore/stream"
         self.timeout = timeout
@@ -46,7 +49,10 @@ class Session:
             origin=self.origin,  # type: ignore[arg-type]
             max_size=None,
             open_timeout=self.timeout,
+            additional_headers={"Cookie": self.cookie} if self.cookie else None,
         )
+        response = self.ws.response
+        self.replica = response.headers.get("X-Replica") if response is not None else None
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -126,21 +126,25 @@ def rollout_pair(capture: Any, layer: int, raw_key: str, rollout_key: str, name:
     capture: a square AttentionCapture; name: what to call the layers in the titles ("encoder " or "").
     Rollout is computed through `layer` only: the layers above it do not change it.
     """
+    from attention_explorer.pages.shared import cache
+
+    left, right = st.columns(2)
+    chart(left, cache.figure(capture, raw_mean_figure, layer, name), key=raw_key)
+    chart(right, cache.figure(capture, rollout_figure, layer, name), key=rollout_key)
+
+
+def raw_mean_figure(capture: Any, layer: int, name: str) -> go.Figure:
+    from attention_explorer.viz import heatmap
+
+    mean = capture.weights[layer].mean(0)
+    title = f"{name}layer {layer}: raw, mean of heads"
+    return heatmap.matrix_heatmap(mean, capture.query_tokens, capture.key_tokens, title=title)
+
+
+def rollout_figure(capture: Any, layer: int, name: str) -> go.Figure:
     from attention_explorer.models.core.analysis import attention_rollout
     from attention_explorer.viz import heatmap
 
-    left, right = st.columns(2)
-    raw = heatmap.matrix_heatmap(
-        capture.weights[layer].mean(0),
-        capture.query_tokens,
-        capture.key_tokens,
-        title=f"{name}layer {layer}: raw, mean of heads",
-    )
-    chart(left, raw, key=raw_key)
-    rolled = heatmap.matrix_heatmap(
-        attention_rollout(capture.weights[: layer + 1])[-1],
-        capture.query_tokens,
-        capture.key_tokens,
-        title=f"rollout through {name}layers 0–{layer}",
-    )
-    chart(right, rolled, key=rollout_key)
+    rolled = attention_rollout(capture.weights[: layer + 1])[-1]
+    title = f"rollout through {name}layers 0–{layer}"
+    return heatmap.matrix_heatmap(rolled, capture.query_tokens, capture.key_tokens, title=title)
