@@ -26,6 +26,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Sequence
@@ -119,6 +120,11 @@ class Deployment:
         for replica in self.pool:
             self._launch(replica)
         self._wait_healthy(self.pool, wait)
+        threads = [threading.Thread(target=warm, args=(r.port, wait), daemon=True) for r in self.pool]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
         conf = self.work / "nginx.conf"
         conf.write_text(nginx_conf(self.work, f"{self.address}:{self.port}", [r.port for r in self.pool]))
         self.nginx = subprocess.Popen(
@@ -195,6 +201,35 @@ class Deployment:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def warm(port: int, wait: float = 300.0, page: str = "bert") -> bool:
+    """Open `page` once in a replica, as a first visitor would: its models load now, not in a student's wait.
+
+    A replica loads its models when its first page runs; behind nginx the first visitor of each replica
+    would wait for that. One session over the websocket, the way a browser asks for a page.
+    """
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from websockets.sync.client import connect
+
+    message = BackMsg()
+    message.rerun_script.page_name = page
+    deadline = time.monotonic() + wait
+    try:
+        with connect(f"ws://127.0.0.1:{port}/_stcore/stream", subprotocols=["streamlit"], max_size=None) as ws:  # type: ignore[list-item]
+            ws.send(message.SerializeToString())
+            while time.monotonic() < deadline:
+                reply = ForwardMsg()
+                reply.ParseFromString(ws.recv(timeout=max(0.1, deadline - time.monotonic())))
+                if reply.WhichOneof("type") == "script_finished" and reply.script_finished in (
+                    ForwardMsg.FINISHED_SUCCESSFULLY,
+                    ForwardMsg.FINISHED_WITH_COMPILE_ERROR,
+                ):
+                    return True
+    except Exception:  # a replica that cannot be warmed still serves; it loads later
+        return False
+    return False
 
 
 def main(argv: Sequence[str] | None = None) -> int:
