@@ -140,8 +140,9 @@ if not projector():
     i1.metric(
         "Causal mask",
         "holds" if change < 1e-4 else "BROKEN",
-        help="Every later French input replaced by random words: the largest change this makes at earlier "
-        "positions. A decoder that reads only the past gives 0.",
+        help="At up to 8 cut points from the first word to the last, every later French input replaced by "
+        "random words: the largest change this makes at the cut and before it. A decoder that reads only the "
+        "past gives 0.",
     )
     i2.metric("Change from future words", f"{change:.1e}")
     i3.metric("Layers × heads", f"{capture.num_layers} × {capture.num_heads}")

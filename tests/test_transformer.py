@@ -53,12 +53,38 @@ def test_attention_is_softmax_of_scaled_dot_products():
     torch.testing.assert_close(out, torch.nn.functional.scaled_dot_product_attention(q, k, v))
 
 
+def test_a_decoding_step_gives_what_decoding_every_input_so_far_gives(tiny):
+    """`step` keeps the earlier positions' keys and values instead of re-reading them: same log-probabilities."""
+    model = tiny.model
+    src, lengths = torch.tensor([[4, 5, 6, 2, 0], [7, 8, 2, 0, 0]]), torch.tensor([4, 3])
+    ys = torch.tensor([[1, 4, 5, 6, 7, 8], [1, 7, 8, 4, 4, 5]])
+    memory, mask, _ = model.encode(src, lengths)
+    full, _, _ = model.decode(memory, mask, ys)  # (2, 6, V)
+    with torch.inference_mode():
+        state = model.start(src, lengths)
+        for t in range(3):
+            log_probs, state = model.step(state, ys[:, t])
+            torch.testing.assert_close(log_probs, full[:, t])
+        state = model.reorder(state, torch.tensor([1, 1, 0]))  # as a beam does: rows picked and repeated
+        picked = ys[[1, 1, 0]]
+        memory, mask, _ = model.encode(src[[1, 1, 0]], lengths[[1, 1, 0]])
+        full, _, _ = model.decode(memory, mask, picked)
+        for t in range(3, 6):
+            log_probs, state = model.step(state, picked[:, t])
+            torch.testing.assert_close(log_probs, full[:, t])
+
+
 def test_causality_check_sees_a_broken_mask(tiny, monkeypatch):
     inputs = torch.tensor([[4, 5, 6, 2]]), torch.tensor([4]), torch.tensor([[1, 4, 5, 6, 7]])
     assert causality_check(tiny.model, *inputs) < 1e-5
+    tril = torch.tril
     full = torch.ones(64, 64, dtype=torch.bool)
     monkeypatch.setattr(torch, "tril", lambda x, *a, **k: full[: x.shape[0], : x.shape[1]])  # a decoder that peeks
     assert causality_check(tiny.model, *inputs) > 1e-3
+    monkeypatch.setattr(torch, "tril", lambda x, *a, **k: tril(x, diagonal=1))  # each position sees the next one
+    assert causality_check(tiny.model, *inputs) > 1e-3
+    long = torch.tensor([[1, *[4, 5, 6, 7] * 3]])  # 13 inputs: more positions than cut points
+    assert causality_check(tiny.model, inputs[0], inputs[1], long) > 1e-3
 
 
 def test_translation_capture_has_three_valid_attentions(tiny):

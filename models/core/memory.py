@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
+import os
 import threading
 import weakref
 from collections import OrderedDict
@@ -110,4 +112,35 @@ def release_free_memory() -> bool:
     if trim is None:
         return False
     trim(0)
+    return True
+
+
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+_collected_at = 0  # resident bytes just after the last collection made here
+
+
+def resident_bytes() -> int:
+    """This process's resident memory in bytes (0 where /proc is not available)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            return int(fh.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def collect_when_grown(margin: int = 64 * 2**20) -> bool:
+    """A full garbage collection, and the freed memory back to the OS, once resident memory has grown by
+    `margin` since the last one; True when it ran.
+
+    The app turns off Streamlit's collection after every script run (runner.postScriptGC: a quarter of a run's
+    CPU). Python's own collector counts objects, not bytes: a few large arrays held by a dropped figure's or
+    capture's reference cycles would wait for it indefinitely. Reading the resident size costs microseconds.
+    """
+    global _collected_at
+    now = resident_bytes()
+    if not now or now < _collected_at + margin:
+        return False
+    gc.collect()
+    release_free_memory()
+    _collected_at = resident_bytes()
     return True

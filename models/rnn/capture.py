@@ -19,7 +19,8 @@ def translation_captures(model: Seq2Seq, forced: Forced) -> tuple[dict[str, Atte
     Returns {"alignment": α [1, 1, output, source]} ({} without attention) and the arrays the step view
     draws: "scores" e(t, i) (T, S), "states" h_i (S, 2H), "contexts" c_t (T, 2H).
     """
-    trace = model.trace(forced.src, torch.tensor([forced.src.shape[1]]), forced.tgt_in)
+    # the output distribution is not drawn here: scores_out=False skips the softmax at every step
+    trace = model.trace(forced.src, torch.tensor([forced.src.shape[1]]), forced.tgt_in, scores_out=False)
     extras = {"states": trace.states[0].numpy(), "contexts": trace.contexts[0].numpy()}
     if trace.alpha is None or trace.scores is None:
         return {}, extras

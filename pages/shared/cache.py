@@ -214,14 +214,30 @@ def translator(name: str) -> Translator:
     return warmup.settled(warmup.take(f"translator:{name}") or load_translator(WEIGHTS / name))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+def translation_bytes(result: Translation) -> int:
+    """What one translation holds: its attentions and its arrays (scores, states, contexts)."""
+    return sum(c.weights.nbytes for c in result.captures.values()) + sum(a.nbytes for a in result.arrays.values())
+
+
+@st.cache_resource
+def _translations() -> ByteLRU[Translation]:
+    return ByteLRU(RUNS_BUDGET // 4, translation_bytes)
+
+
 def translation(name: str, text: str, beam: int) -> Translation:
-    return translate(translator(name), text, beam)
+    """`text` through one translator with this beam width: one per (model, text, beam), shared by reference.
+
+    Not st.cache_data, which unpickles a fresh copy on every read; a translation is never changed after it is made.
+    """
+    return _translations().get_or_make((name, text, beam), lambda: translate(translator(name), text, beam))
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource
 def test_sentences() -> dict[tuple[str, ...], dict]:
-    """The held-out split the translators never trained on, keyed by English tokens."""
+    """The held-out split the translators never trained on, keyed by English tokens; shared, read only.
+
+    Not st.cache_data: unpickling all of it on every run was most of the seq2seq page's cost.
+    """
     return load_test_sentences()
 
 

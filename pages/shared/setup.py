@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from attention_explorer.models.core.memory import release_free_memory
+from attention_explorer.models.core.memory import collect_when_grown, release_free_memory
 from attention_explorer.pages.shared import state, warmup
 
 PROJECTOR = state.Field("projector", "projector", bool, False)
@@ -79,7 +79,8 @@ def figure_format() -> str:
 
 def page_setup() -> None:
     leave_legacy_pages_mode()
-    release_free_memory()  # what the last run freed (large arrays, figures) goes back to the OS
+    if not collect_when_grown():  # garbage in reference cycles, once memory has grown (see .streamlit/config.toml)
+        release_free_memory()  # what the last run freed (large arrays, figures) goes back to the OS
     warmup.start()  # the first page of the process starts loading the models for the others
     with st.sidebar:
         state.bound(
