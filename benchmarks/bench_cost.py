@@ -7,9 +7,9 @@ Starts a server, loads every model once (as the first visitor would), then for e
 sessions with no sentence of their own (the page's example, what a class does first), and runs new sentences
 of the given length, one session after another. One more session (the teacher's) stays open throughout, as
 in a class; with --alone it does not, and every session is then the server's only one (Streamlit empties its
-compiled-script cache whenever the last visitor leaves, so each then pays for compiling its page again). The server process's CPU time (user + system, every thread:
-the script, serialisation, the websocket) is read from /proc before and after each; prints the median and
-the largest per action, next to the goals (a run ≤ 0.1 core-s, opening ≤ 0.05 core-s). Figures, not pass/fail.
+compiled-script cache whenever the last visitor leaves, so each then pays for compiling its page again).
+The server process's CPU time (user + system, every thread: the script, serialisation, the websocket) is
+read from /proc before and after each; prints the median and the largest per action, next to the goals (a run ≤ 0.1 core-s, opening ≤ 0.05 core-s). Figures, not pass/fail.
 """
 
 from __future__ import annotations
