@@ -9,7 +9,8 @@ of the given length, one session after another. One more session (the teacher's)
 in a class; with --alone it does not, and every session is then the server's only one (Streamlit empties its
 compiled-script cache whenever the last visitor leaves, so each then pays for compiling its page again).
 The server process's CPU time (user + system, every thread: the script, serialisation, the websocket) is
-read from /proc before and after each; prints the median and the largest per action, next to the goals (a run ≤ 0.1 core-s, opening ≤ 0.05 core-s). Figures, not pass/fail.
+read from /proc before and after each; prints the median and the largest per action, next to the goals
+(a run ≤ 0.1 core-s, opening ≤ 0.05 core-s). Figures, not pass/fail.
 """
 
 from __future__ import annotations
