@@ -9,7 +9,8 @@ Columns:
   ratio        capture+fig / forward
   bytes        what each view sends to the browser (Plotly JSON; bertviz document minus the served
                d3/jQuery files), and bytes per attention weight that view shows
-  browser      in headless Chromium, network cut: the first page of a freshly started server; from pressing
+  browser      in headless Chromium, network cut: the first page of a server started with `attention-explorer run`
+               (timed from the moment it answers its health check, the browser starting alongside); from pressing
                Enter to every view drawn (the page as it opens: head heatmap, all heads, how a score is made;
                then again with the bertviz section chosen); from clicking another head or query token in its
                open menu to it being drawn (each next to the classroom target it should meet)
@@ -98,7 +99,7 @@ def browser_times(sizes: list[int]) -> dict[str, float]:
     from tests import browser_support as bs
 
     out: dict[str, float] = {}
-    with bs.streamlit_server() as url, sync_playwright() as p:
+    with bs.streamlit_server(command=bs.APP_COMMAND) as url, sync_playwright() as p:  # the README's run command
         browser = bs.launch(p)
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         blocked = bs.cut_network(context)

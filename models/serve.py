@@ -1,14 +1,14 @@
 """`attention-explorer run`: start the app with the settings in its .streamlit/config.toml, from any folder.
 
 Streamlit reads .streamlit/config.toml only from the current folder; an installed package lives elsewhere,
-so every setting in the package's own file is passed on the command line (a later flag wins).
+so every setting in the package's own file is passed on the command line (a later flag wins). The server runs
+in this process, which starts loading the models before the first visitor opens a page.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tomllib
 from collections.abc import Sequence
@@ -41,8 +41,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--any-model-path", action="store_true", help="allow every path (only for a single-user run)")
     args, streamlit_args = parser.parse_known_args(argv)
-    env = environment(args.model_root, args.any_model_path)
-    return subprocess.call(streamlit_command(streamlit_args), env=env)
+    os.environ.update(environment(args.model_root, args.any_model_path))
+    # Streamlit runs in this process, so the models start loading now, while the server starts, not when the
+    # first visitor arrives: importing torch and transformers alone takes seconds (the first page drew in
+    # 9 s after `streamlit run`, where that visitor waited for the imports)
+    from attention_explorer.pages.shared import warmup
+
+    warmup.start()
+    from streamlit.web import cli as streamlit_cli
+
+    return streamlit_cli.main(
+        args=["run", str(ROOT / "app.py"), *config_flags(), *streamlit_args], prog_name="streamlit"
+    )
 
 
 def streamlit_command(streamlit_args: Sequence[str] = ()) -> list[str]:

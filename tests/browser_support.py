@@ -93,9 +93,10 @@ def rss_mb(pid: int) -> float:
 
 @contextlib.contextmanager
 def streamlit_server(
-    timeout: float = 90.0, extra: list[str] | None = None, env: dict | None = None
+    timeout: float = 90.0, extra: list[str] | None = None, env: dict | None = None, command: list[str] | None = None
 ) -> Iterator[ServerURL]:
-    """Start `streamlit run app.py` on loopback; yield its base URL (with .pid); stop it afterwards."""
+    """Start `streamlit run app.py` (or `command`, which takes the same flags) on loopback; yield its base URL
+    (with .pid); stop it afterwards."""
     port = free_port()
     # the Hugging Face offline variables are left as the user has them: the app must not need them
     env = {
@@ -105,11 +106,7 @@ def streamlit_server(
     log = tempfile.NamedTemporaryFile("w+", prefix="streamlit-", suffix=".log")  # noqa: SIM115
     proc = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
+            *(command or [sys.executable, "-m", "streamlit", "run", "app.py"]),
             "--server.port",
             str(port),
             "--server.address",
@@ -151,6 +148,9 @@ def streamlit_server(
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+APP_COMMAND = [sys.executable, "-m", "attention_explorer.models.cli", "run"]  # `attention-explorer run`
 
 
 def cut_network(context) -> list[str]:

@@ -248,9 +248,15 @@ new MutationObserver(() => {
 """
 
 
-@pytest.mark.parametrize("path, title", [("bert", "Pretrained Transformers"), ("seq2seq", "RNN encoder-decoder")])
-def test_a_deep_link_is_the_first_request_to_a_fresh_server(browser, path, title):
-    with bs.streamlit_server() as url:
+@pytest.mark.parametrize(
+    "path, title, command",
+    [
+        ("bert", "Pretrained Transformers", bs.APP_COMMAND),  # `attention-explorer run`: models load as it starts
+        ("seq2seq", "RNN encoder-decoder", None),  # `streamlit run app.py`
+    ],
+)
+def test_a_deep_link_is_the_first_request_to_a_fresh_server(browser, path, title, command):
+    with bs.streamlit_server(command=command) as url:
         context = browser.new_context(viewport={"width": 1280, "height": 720})
         blocked = bs.cut_network(context)
         context.add_init_script(WATCH_NOT_FOUND)

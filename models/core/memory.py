@@ -138,6 +138,9 @@ def collect_when_grown(margin: int = 64 * 2**20) -> bool:
     """
     global _collected_at
     now = resident_bytes()
+    if not _collected_at:  # the first call: the baseline (a collection now would walk every module just loaded)
+        _collected_at = now
+        return False
     if not now or now < _collected_at + margin:
         return False
     gc.collect()

@@ -47,41 +47,60 @@ def start() -> None:
 
 
 def wait_for_imports(timeout: float = 300) -> None:
-    """Start the preload if needed and return once torch, transformers and the model code are imported."""
+    """Start the preload if needed and return once torch, transformers, the model code and the code the pages
+    draw with are imported."""
     start()
     _imported.wait(timeout)
 
 
 def _load_all() -> None:
+    pending: list[tuple[Future, Callable[[], Any]]] = []
     try:
         import torch
 
         torch.set_num_threads(torch_threads())
         from attention_explorer.models.pretrained.loading import default_model_dir, load_pretrained
         from attention_explorer.models.translation.translator import WEIGHTS, load_translator
+
+        _import_page_code()
+
+        def translator(name: str) -> Callable[[], Any]:
+            return lambda: load_translator(WEIGHTS / name)
+
+        # the pretrained model first: the page most people open first waits for it
+        jobs: list[tuple[str, Callable[[], Any]]] = [
+            (f"pretrained:{default_model_dir()}", lambda: load_pretrained(default_model_dir())),
+            *((f"translator:{name}", translator(name)) for name in ("bahdanau", "no_attention", "transformer")),
+        ]
+        with _lock:  # registered before pages may ask (they wait for _imported), so none loads a model twice
+            for key, job in jobs:
+                _futures[key] = Future()
+                pending.append((_futures[key], job))  # kept here too: a page may take its future before it is done
     except Exception:  # a broken install: the page that imports the same code shows the error
         return
     finally:
         _imported.set()
-
-    def translator(name: str) -> Callable[[], Any]:
-        return lambda: load_translator(WEIGHTS / name)
-
-    jobs: list[tuple[str, Callable[[], Any]]] = [
-        (f"translator:{name}", translator(name)) for name in ("bahdanau", "no_attention", "transformer")
-    ]
-    jobs.append((f"pretrained:{default_model_dir()}", lambda: load_pretrained(default_model_dir())))
-    pending: list[tuple[Future, Callable[[], Any]]] = []
-    with _lock:
-        for key, job in jobs:
-            _futures[key] = Future()
-            pending.append((_futures[key], job))  # kept here too: a page may take its future before it is done
     for future, job in pending:
         try:
             future.set_result(job())
         except Exception as exc:  # the page that asks gets the same error from its own load
             future.set_exception(exc)
     settle()
+
+
+def _import_page_code() -> None:
+    """What the model pages import and draw with (pandas, Plotly's figure classes, the app's own modules):
+    half a second of imports and Plotly's first figure, done before the first visitor's page needs them.
+
+    Before `_imported` is set, like every import here: a page importing the same modules at the same time could
+    see one of them half built."""
+    import pandas  # noqa: F401
+    import plotly.graph_objects as go
+
+    from attention_explorer.pages.shared import cache, widgets  # noqa: F401
+    from attention_explorer.viz import bertviz_views, generation, heatmap  # noqa: F401
+
+    go.Figure(go.Heatmap(z=[[0.0]]), layout={"title": {"text": "warm"}}).to_dict()
 
 
 def settle() -> None:
