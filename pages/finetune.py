@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from attention_explorer.models.core.checkpoint import CheckpointError
-from attention_explorer.models.finetune.model import RETRAIN
+from attention_explorer.models.finetune.model import RETRAIN, Comparison
 from attention_explorer.models.pretrained.loading import MAX_CHARS
 from attention_explorer.pages.shared import cache, state
 from attention_explorer.pages.shared.setup import page_setup
@@ -48,24 +49,39 @@ pre, ft = result.pretrained, result.finetuned.capture
 if ft.truncated_from:
     st.warning(f"This text has {ft.truncated_from} tokens; both models read the first {len(ft.query_tokens)}.")
 
+
+# Figures are kept with the comparison they show (cache.figure): a class opening the same example builds each once.
+def prediction_figure(result: Comparison) -> go.Figure:
+    return compare.prediction_figure(result.finetuned.labels, result.finetuned.probabilities)
+
+
+def cls_rows_figure(result: Comparison, layer: int) -> go.Figure:
+    pre, ft = result.pretrained, result.finetuned.capture
+    rows = [pre.weights[layer, :, 0, :], ft.weights[layer, :, 0, :]]
+    return compare.first_row_figure(ft.key_tokens, rows, ["pretrained", "fine-tuned"], layer)
+
+
+def divergence_figure(result: Comparison) -> go.Figure:
+    return compare.divergence_heatmap(result.divergence)
+
+
 # ---- prediction ----------------------------------------------------------------------------------------------------
 st.subheader("Prediction")
 p1, p2 = st.columns([1, 2])
 p1.metric("The fine-tuned model says", result.finetuned.label, f"{result.finetuned.probability:.1%} probability")
-chart(p2, compare.prediction_figure(result.finetuned.labels, result.finetuned.probabilities), key="ft_prediction")
+chart(p2, cache.figure(result, prediction_figure), key="ft_prediction")
 
 # ---- [CLS] rows side by side ---------------------------------------------------------------------------------------
 st.subheader("Where [CLS] looks, before and after")
 st.caption("The classification head reads [CLS]'s final vector, so its attention is where the task shows first.")
 layers, heads = list(range(ft.num_layers)), list(range(ft.num_heads))
 layer = state.bound(CLS_LAYER, st.selectbox, "Layer", layers, valid=state.within(layers))
-rows = [pre.weights[layer, :, 0, :], ft.weights[layer, :, 0, :]]
-chart(st, compare.first_row_figure(ft.key_tokens, rows, ["pretrained", "fine-tuned"], layer), key="ft_cls")
+chart(st, cache.figure(result, cls_rows_figure, layer), key="ft_cls")
 
 # ---- which heads changed -------------------------------------------------------------------------------------------
 st.subheader("Which heads changed")
 d1, d2 = st.columns([3, 2])
-chart(d1, compare.divergence_heatmap(result.divergence), key="ft_divergence")
+chart(d1, cache.figure(result, divergence_figure), key="ft_divergence")
 with d2:
     st.markdown("**Most changed heads** (mean Jensen–Shannon divergence of the two models' rows, 0 … ln 2 ≈ 0.69)")
     st.dataframe(
@@ -88,8 +104,8 @@ with c_head:
         HEAD, st.selectbox, "Head", heads, valid=lambda v: best_head if v is None else state.within(heads)(v)
     )
 left, right = st.columns(2)
-chart(left, heatmap.head_heatmap(pre, h_layer, h_head), key="ft_pre_heatmap")
-chart(right, heatmap.head_heatmap(ft, h_layer, h_head), key="ft_ft_heatmap")
+chart(left, cache.figure(pre, heatmap.head_heatmap, h_layer, h_head), key="ft_pre_heatmap")
+chart(right, cache.figure(ft, heatmap.head_heatmap, h_layer, h_head), key="ft_ft_heatmap")
 compare_link(st, "MiniLM fine-tuned (classifier)", text, h_layer, h_head, ft.num_heads, b_model="MiniLM (bundled BERT)")
 
 # ---- how it was trained --------------------------------------------------------------------------------------------

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from attention_explorer.models.core.analysis import previous_token_weight
+from attention_explorer.models.core.capture import AttentionCapture
 from attention_explorer.models.gpt.model import GPT_DIR, RETRAIN
 from attention_explorer.models.pretrained import capture as pretrained
 from attention_explorer.models.pretrained.loading import MAX_CHARS, ModelLoadError
@@ -72,15 +74,38 @@ cap = run.capture
 if cap.truncated_from:
     st.warning(f"The prompt has {cap.truncated_from} tokens; the first {run.prompt_length} are used.")
 
+
+# Figures are kept with the run they show (cache.figure): a class opening the same example builds each once.
+def next_word_figure(run: pretrained.PretrainedRun, step: int, title: str) -> go.Figure:
+    return generation.next_token_figure(run.steps[step], title)
+
+
+def generation_figure(run: pretrained.PretrainedRun) -> go.Figure:
+    return generation.generation_figure(run.steps)
+
+
+def looked_back_figure(run: pretrained.PretrainedRun, query: int, layer: int, head: int, title: str) -> go.Figure:
+    seen = pretrained.prefix(run.capture, query + 1)  # what the model had read when it chose this step's word
+    return generation.row_figure(seen.key_tokens, seen.head(layer, head)[query], title)
+
+
+def read_so_far_heatmap(run: pretrained.PretrainedRun, query: int, layer: int, head: int) -> go.Figure:
+    return heatmap.head_heatmap(pretrained.prefix(run.capture, query + 1), layer, head)
+
+
+def previous_token_figure(cap: AttentionCapture) -> go.Figure:
+    return generation.previous_token_heatmap(previous_token_weight(cap.weights))
+
+
 # ---- the next word -------------------------------------------------------------------------------------------------
 st.subheader("The next word")
 left, right = st.columns([2, 3])
-chart(left, generation.next_token_figure(run.steps[0], "after the prompt"), key="gpt_next")
+chart(left, cache.figure(run, next_word_figure, 0, "after the prompt"), key="gpt_next")
 with right:
     st.markdown("**The prompt and what the model wrote** (greedy decoding)")
     shown = text.strip() if len(text.strip()) <= 300 else text.strip()[:300] + "…"
     st.text(f"{shown} → {run.generated_text}")
-    chart(st, generation.generation_figure(run.steps), key="gpt_generation")
+    chart(st, cache.figure(run, generation_figure), key="gpt_generation")
 
 # ---- step by step --------------------------------------------------------------------------------------------------
 st.subheader("Generation step by step")
@@ -95,12 +120,11 @@ with c_layer:
 with c_head:
     head = state.bound(HEAD, st.selectbox, "Head", heads, valid=state.within(heads))
 query = pretrained.step_query(run, step)
-seen = pretrained.prefix(cap, query + 1)  # what the model had read when it chose this step's word
 s1, s2 = st.columns(2)
-chart(s1, generation.next_token_figure(run.steps[step], f"step {step}: candidates"), key="gpt_step_next")
+chart(s1, cache.figure(run, next_word_figure, step, f"step {step}: candidates"), key="gpt_step_next")
 title = f"layer {layer}, head {head}: how “{cap.query_tokens[query]}” looked back"
-chart(s2, generation.row_figure(seen.key_tokens, seen.head(layer, head)[query], title), key="gpt_step_row")
-chart(st, heatmap.head_heatmap(seen, layer, head), key="gpt_step_heatmap")
+chart(s2, cache.figure(run, looked_back_figure, query, layer, head, title), key="gpt_step_row")
+chart(st, cache.figure(run, read_so_far_heatmap, query, layer, head), key="gpt_step_heatmap")
 compare_link(st, "GPT trained here (with its continuation)", text, layer, head, cap.num_heads)
 st.caption(
     f"The model has read {query + 1} tokens; the last row produced “{run.steps[step].token}”. Everything above "
@@ -110,9 +134,9 @@ st.caption(
 # ---- every head ----------------------------------------------------------------------------------------------------
 st.subheader("Causal self-attention, every head")
 g1, g2 = st.columns([3, 2])
-chart(g1, heatmap.heads_grid(cap, tile_px=90), key="gpt_grid", config={"displayModeBar": False})
+chart(g1, cache.figure(cap, heatmap.heads_grid, tile_px=90), key="gpt_grid", config={"displayModeBar": False})
 with g2:
-    chart(st, generation.previous_token_heatmap(previous_token_weight(cap.weights)), key="gpt_previous")
+    chart(st, cache.figure(cap, previous_token_figure), key="gpt_previous")
     st.caption(
         "A previous-token head puts most of its weight on the token just before each query: the diagonal line "
         "below the main diagonal in its tile."

@@ -63,7 +63,8 @@ def figure(owner: Any, build: Callable[..., Any], *args: Any, **kwargs: Any) -> 
     a class looks at the same few heads of the same sentences. The figure is shared: pass it to `chart`
     (which copies it), never change it.
     """
-    key = (build.__module__, build.__qualname__, args, tuple(sorted(kwargs.items())))
+    code = getattr(build, "__code__", None)  # pages' own helpers all live in "__main__": their file tells them apart
+    key = (build.__module__, code.co_filename if code else "", build.__qualname__, args, tuple(sorted(kwargs.items())))
     return FIGURES.get_or_make(owner, key, lambda: build(owner, *args, **kwargs))
 
 
