@@ -38,28 +38,41 @@ def test_copy_replaces_each_unk_by_the_typed_word_its_row_points_to():
     assert copy_unknown(("la", "<unk>"), None, ("x",), None) == (("la", "<unk>"), {})
 
 
+def test_an_unk_copies_a_word_the_model_could_not_read_not_its_known_neighbour():
+    # "the cat of Jakob sleeps": the row that wrote <unk> leans on "sleeps" (known) more than on "Jakob"
+    weights = np.array(
+        [[0.8, 0.1, 0.0, 0.05, 0.05, 0.0], [0.0, 0.05, 0.1, 0.3, 0.5, 0.05]],  # rows: "le", "<unk>"
+        dtype=np.float32,
+    )
+    typed = ("the", "cat", "of", "Jakob", "sleeps")
+    cap = AttentionCapture(("le", "<unk>"), (*typed, "</s>"), weights[None, None], AttentionKind.ALIGNMENT, "t")
+    assert copy_unknown(("le", "<unk>"), cap, typed, None, unknown_at=[3]) == (("le", "Jakob"), {1: 3})
+    assert copy_unknown(("le", "<unk>"), cap, typed, None) == (("le", "sleeps"), {1: 4})  # any word: the largest
+    assert copy_unknown(("le", "<unk>"), cap, typed, None, unknown_at=[]) == (("le", "<unk>"), {})  # none to copy
+
+
 @pytest.mark.parametrize(
     ("name", "text", "copies"),
     [
-        *[
-            (name, text, copies)
-            for name in ("bahdanau", "transformer")
-            for text, copies in [
-                ("Alice lives in Paris.", {"Alice", "Paris"}),
-                ("In 1957, Tom bought this house.", {"1957", "Tom"}),
-            ]
-        ],
-        # the GRU writes "Tom a apples de votre apples" here: its <unk> rows point at "apples" (README says so)
-        ("transformer", "Tom has 42 apples", {"Tom", "42"}),
+        (name, text, copies)
+        for name in ("bahdanau", "transformer")
+        for text, copies in [
+            ("Alice lives in Paris.", {"Alice", "Paris"}),
+            ("In 1957, Tom bought this house.", {"1957", "Tom"}),
+            ("Tom has 42 apples", {"Tom", "42"}),
+            ("the cat of Jakob sleeps .", {"Jakob"}),
+        ]
     ],
 )
 def test_names_and_numbers_pass_through_attention(translators, name, text, copies):
     result = translate(translators[name], text)
     copied_words = {result.output[t] for t in result.copied}
     assert copies <= copied_words, (result.text, result.copied)
-    for t, i in result.copied.items():  # the copy is the typed word at the position attention chose
+    unknown = [i for i, token in enumerate(result.source[:-1]) if token in result.unknown]
+    for t, i in result.copied.items():  # the copy: of the words it could not read, the one its row weighs most
         assert result.output[t] == result.typed_source[i]
-        assert result.alignment.head(*(result.copy_head or (0, 0)))[t].argmax() == i
+        row = result.alignment.head(*(result.copy_head or (0, 0)))[t]
+        assert i in unknown and row[i] == row[unknown].max()
 
 
 def test_the_fixed_context_model_cannot_copy(translators):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -157,22 +158,32 @@ def copy_head(translator: Translator) -> tuple[int, int] | None:
 
 
 def copy_unknown(
-    output: tuple[str, ...], alignment: AttentionCapture | None, typed: tuple[str, ...], head: tuple[int, int] | None
+    output: tuple[str, ...],
+    alignment: AttentionCapture | None,
+    typed: tuple[str, ...],
+    head: tuple[int, int] | None,
+    unknown_at: Collection[int] | None = None,
 ) -> tuple[tuple[str, ...], dict[int, int]]:
-    """Every <unk> of `output` replaced by the typed source word its attention row points to (Luong et al. 2015).
+    """Every <unk> of `output` replaced by the typed source word its attention row weighs most (Luong et al. 2015),
+    among the source positions the model could not read (`unknown_at`; None: every typed word).
 
-    Returns the new output and {output position: source position}. A row whose largest weight falls on </s>
-    (past the typed words) keeps its <unk>; without attention (the fixed-context model) nothing is copied.
+    An <unk> in the output stands for a word the model could not write; the word to copy is one it could not read.
+    Without that restriction a row that leans on the word next to a name copies that word ("le chat de sleeps").
+    Returns the new output and {output position: source position}. A row whose largest weight falls on </s> (past
+    the typed words), a row with no weight on any candidate, no candidate at all, or no attention (the
+    fixed-context model) keeps its <unk>.
     """
-    if alignment is None or UNK not in output:
+    candidates = sorted(i for i in (range(len(typed)) if unknown_at is None else unknown_at) if 0 <= i < len(typed))
+    if alignment is None or UNK not in output or not candidates:
         return output, {}
     layer, h = head or (0, 0)
     weights = alignment.head(layer, h)  # (output, source)
     out, copied = list(output), {}
     for t, token in enumerate(output):
-        if token == UNK and t < weights.shape[0]:
-            i = int(weights[t].argmax())
-            if i < len(typed):
+        if token == UNK and t < weights.shape[0] and int(weights[t].argmax()) < len(typed):  # not a row on </s>
+            row = weights[t, candidates]
+            if row.max() > 0:
+                i = candidates[int(row.argmax())]
                 out[t], copied[t] = typed[i], i
     return tuple(out), copied
 
@@ -202,7 +213,8 @@ def translate(translator: Translator, text: str, beam: int = 1) -> Translation:
         captures, arrays = transformer_capture.translation_captures(translator.model, forced)
     head = copy_head(translator)
     alignment = captures.get("alignment") or captures.get("cross")
-    output, copied = copy_unknown(raw, alignment, normalized.typed, head)
+    unknown_at = [i for i, token in enumerate(tokens) if token not in translator.src]
+    output, copied = copy_unknown(raw, alignment, normalized.typed, head, unknown_at)
     if copied:  # the captures label their rows with the words shown, copies included
         captures = {name: _relabel(c, raw, output) for name, c in captures.items()}
     return Translation(
