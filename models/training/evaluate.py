@@ -17,7 +17,7 @@ from attention_explorer.models.core.vocab import UNK, Vocab
 from attention_explorer.models.training.corpus import Pair
 from attention_explorer.models.training.loop import tensors
 from attention_explorer.models.translation.decoding import greedy_batch
-from attention_explorer.models.translation.translator import TranslationModel
+from attention_explorer.models.translation.translator import TranslationModel, copy_rows
 
 BUCKETS = [(1, 10), (11, 20), (21, 30), (31, 10_000)]
 EVAL_BATCH = 256
@@ -59,13 +59,15 @@ def greedy_outputs(
         rows = [[t for t in row if t != tgt.pad_id] for row in ids.tolist()]
         words = [tgt.decode(row) for row in rows]
         if copy_head is not None and any(UNK in w for w in words):
-            words = _copy(model, batch.src, batch.lengths, rows, words, chunk, tgt, copy_head)
+            words = _copy(model, batch.src, batch.lengths, rows, words, chunk, src, tgt, copy_head)
         outs += words
     return outs
 
 
-def _copy(model, src_ids, lengths, rows, words, chunk, tgt: Vocab, head: tuple[int, int]) -> list[list[str]]:
-    """Replace each <unk> by the source word its attention row (read with teacher forcing) points to."""
+def _copy(
+    model, src_ids, lengths, rows, words, chunk, src: Vocab, tgt: Vocab, head: tuple[int, int]
+) -> list[list[str]]:
+    """Each <unk> replaced as the app replaces it (translator.copy_rows), its attention read with teacher forcing."""
     T = max(1, max(len(r) for r in rows))
     tgt_in = torch.full((len(rows), T), tgt.pad_id, dtype=torch.long)
     for b, row in enumerate(rows):
@@ -74,16 +76,11 @@ def _copy(model, src_ids, lengths, rows, words, chunk, tgt: Vocab, head: tuple[i
     _, attentions = model(src_ids, lengths, tgt_in)
     if model.alignment_attention not in attentions:
         return words
-    best = attentions[model.alignment_attention][:, head[0], head[1]].argmax(-1)  # (B, T)
+    weights = attentions[model.alignment_attention][:, head[0], head[1]].float().numpy()  # (B, T, S)
     out = []
     for b, (w, pair) in enumerate(zip(words, chunk, strict=True)):
-        w = list(w)
-        for t, token in enumerate(w):
-            if token == UNK:
-                i = int(best[b, t])
-                if i < len(pair.en):
-                    w[t] = pair.en[i]
-        out.append(w)
+        unknown_at = [i for i, token in enumerate(pair.en) if token not in src]
+        out.append(list(copy_rows(w, weights[b], pair.en, unknown_at)[0]))
     return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import cast
 
 import torch
 from torch import nn
@@ -237,13 +238,17 @@ class Transformer(nn.Module):
 
     # -- the decoding interface (see models.translation.decoding) --------------------------------
 
+    @property
+    def decoder_layers(self) -> list[DecoderLayer]:
+        return [cast(DecoderLayer, layer) for layer in self.dec]
+
     def start(self, src: torch.Tensor, src_len: torch.Tensor) -> TransformerState:
         memory, src_mask, _ = self.encode(src, src_len)
         B, c = src.shape[0], self.config
         empty = torch.empty(B, c.heads, 0, c.d_model // c.heads)
         cross = [
             (layer.cross_attn.split(layer.cross_attn.k, memory), layer.cross_attn.split(layer.cross_attn.v, memory))
-            for layer in self.dec
+            for layer in self.decoder_layers
         ]
         return TransformerState(
             memory, src_mask, torch.empty(B, 0, dtype=torch.long), [(empty, empty) for _ in self.dec], cross
@@ -255,7 +260,7 @@ class Transformer(nn.Module):
         t = state.ys.shape[1]
         y = self.drop(self.tgt_emb(y_prev[:, None]) * math.sqrt(self.config.d_model) + self.pe[t : t + 1])
         past = []
-        for layer, kv, cross in zip(self.dec, state.past, state.cross, strict=True):
+        for layer, kv, cross in zip(self.decoder_layers, state.past, state.cross, strict=True):
             y, kv = layer.step(y, kv, cross, state.src_mask)
             past.append(kv)
         ys = torch.cat([state.ys, y_prev[:, None]], dim=1)  # (B, t + 1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -164,27 +164,36 @@ def copy_unknown(
     head: tuple[int, int] | None,
     unknown_at: Collection[int] | None = None,
 ) -> tuple[tuple[str, ...], dict[int, int]]:
-    """Every <unk> of `output` replaced by the typed source word its attention row weighs most (Luong et al. 2015),
-    among the source positions the model could not read (`unknown_at`; None: every typed word).
+    """Every <unk> of `output` replaced through the attention of `alignment` (its `head`; see `copy_rows`).
+
+    Without attention (the fixed-context model) nothing is copied.
+    """
+    if alignment is None or UNK not in output:
+        return output, {}
+    return copy_rows(output, alignment.head(*(head or (0, 0))), typed, unknown_at)
+
+
+def copy_rows(
+    output: Sequence[str], weights: np.ndarray, typed: Sequence[str], unknown_at: Collection[int] | None = None
+) -> tuple[tuple[str, ...], dict[int, int]]:
+    """Every <unk> of `output` replaced by the typed source word its attention row (weights: output × source)
+    weighs most (Luong et al. 2015), among the source positions the model could not read (`unknown_at`; None:
+    every typed word).
 
     An <unk> in the output stands for a word the model could not write; the word to copy is one it could not read.
     Without that restriction a row that leans on the word next to a name copies that word ("le chat de sleeps").
     Returns the new output and {output position: source position}. A row whose largest weight falls on </s> (past
-    the typed words), a row with no weight on any candidate, no candidate at all, or no attention (the
-    fixed-context model) keeps its <unk>.
+    the typed words), a row with no weight on any candidate, or no candidate at all keeps its <unk>.
     """
     candidates = sorted(i for i in (range(len(typed)) if unknown_at is None else unknown_at) if 0 <= i < len(typed))
-    if alignment is None or UNK not in output or not candidates:
-        return output, {}
-    layer, h = head or (0, 0)
-    weights = alignment.head(layer, h)  # (output, source)
     out, copied = list(output), {}
     for t, token in enumerate(output):
-        if token == UNK and t < weights.shape[0] and int(weights[t].argmax()) < len(typed):  # not a row on </s>
-            row = weights[t, candidates]
-            if row.max() > 0:
-                i = candidates[int(row.argmax())]
-                out[t], copied[t] = typed[i], i
+        if token != UNK or not candidates or t >= weights.shape[0] or int(weights[t].argmax()) >= len(typed):
+            continue
+        row = weights[t, candidates]
+        if row.max() > 0:
+            i = candidates[int(row.argmax())]
+            out[t], copied[t] = typed[i], i
     return tuple(out), copied
 
 
