@@ -10,7 +10,8 @@ Columns:
   bytes        what each view sends to the browser (Plotly JSON; bertviz document minus the served
                d3/jQuery files), and bytes per attention weight that view shows
   browser      in headless Chromium, network cut: the first page of a server started with `attention-explorer run`
-               (timed from the moment it answers its health check, the browser starting alongside); from pressing
+               (timed from the moment it answers its health check, the browser starting alongside, and from
+               the moment the command was launched: it imports its code before it listens); from pressing
                Enter to every view drawn (the page as it opens: head heatmap, all heads, how a score is made;
                then again with the bertviz section chosen); from clicking another head or query token in its
                open menu to it being drawn (each next to the classroom target it should meet)
@@ -108,6 +109,7 @@ def browser_times(sizes: list[int]) -> dict[str, float]:
         page.goto(f"{url}/bert")  # the first page a fresh server serves, the model loaded on the way
         bs.wait_drawn(page, "cat", 14, bertviz=False)
         out["first page after server start"] = time.perf_counter() - t0
+        out["… counted from launching the command"] = time.perf_counter() - url.launched
 
         def enter(n: int, bertviz: bool) -> float:
             runs = []

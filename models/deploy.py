@@ -85,6 +85,15 @@ def nginx_conf(work: Path, listen: str, ports: Sequence[int]) -> str:
     return NGINX_CONF.format(work=work, listen=listen, servers=servers)
 
 
+def answers(url: str, timeout: float = 5) -> bool:
+    """Whether `url` answers 200 within `timeout` seconds."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as reply:
+            return reply.status == 200
+    except OSError:
+        return False
+
+
 @dataclass
 class Replica:
     port: int
@@ -145,11 +154,7 @@ class Deployment:
         replica.ready, replica.failures = False, 0
 
     def healthy(self, replica: Replica) -> bool:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{replica.port}/_stcore/health", timeout=5) as reply:
-                return reply.status == 200
-        except OSError:
-            return False
+        return answers(f"http://127.0.0.1:{replica.port}/_stcore/health")
 
     def check(self, hung_after: int = 3) -> list[int]:
         """Start again every replica whose process exited, or that stopped answering `hung_after` health
@@ -181,12 +186,8 @@ class Deployment:
             if process is not None and process.poll() is not None:
                 self.stop()
                 raise SystemExit(f"a process of the deployment exited while starting; see the logs in {self.work}")
-            try:
-                with urllib.request.urlopen(url, timeout=5) as reply:
-                    if reply.status == 200:
-                        return
-            except OSError:
-                pass
+            if answers(url):
+                return
             time.sleep(0.5)
         self.stop()
         raise SystemExit(f"{url} did not answer within {wait:.0f} s; see the logs in {self.work}")

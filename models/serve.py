@@ -42,11 +42,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--any-model-path", action="store_true", help="allow every path (only for a single-user run)")
     args, streamlit_args = parser.parse_known_args(argv)
     os.environ.update(environment(args.model_root, args.any_model_path))
-    # Streamlit runs in this process, so the models start loading now, while the server starts, not when the
-    # first visitor arrives: importing torch and transformers alone takes seconds (the first page drew in
-    # 9 s after `streamlit run`, where that visitor waited for the imports)
+    # Streamlit runs in this process, so the models are ready before the first visitor arrives: importing torch
+    # and transformers alone takes seconds (the first page drew in 9 s after `streamlit run`, where that visitor
+    # waited for them). The imports happen here, before Streamlit has started any thread of its own; the models
+    # then load in the background while the server starts.
     from attention_explorer.pages.shared import warmup
 
+    print("Attention Explorer: loading torch, transformers and the models…", flush=True)
+    warmup.import_now()
     warmup.start()
     from streamlit.web import cli as streamlit_cli
 

@@ -19,6 +19,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,9 +79,19 @@ def free_port() -> int:
 
 
 class ServerURL(str):
-    """The base URL of a running server, with the server's process id (for memory readings)."""
+    """The base URL of a running server, with the server's process id (for memory readings) and its log."""
 
     pid: int
+    launched: float = 0.0  # time.perf_counter() when the server command was started
+    log_file: Any = None
+
+    def log(self, last: int = 4000) -> str:
+        """The end of what the server has written so far (for a failing test's message)."""
+        if self.log_file is None:
+            return ""
+        self.log_file.flush()
+        self.log_file.seek(0)
+        return self.log_file.read()[-last:]
 
 
 def rss_mb(pid: int) -> float:
@@ -104,6 +115,7 @@ def streamlit_server(
     }
     # a file, not a pipe: nobody reads the pipe while tests run, and a full pipe blocks the server
     log = tempfile.NamedTemporaryFile("w+", prefix="streamlit-", suffix=".log")  # noqa: SIM115
+    launched = time.perf_counter()
     proc = subprocess.Popen(
         [
             *(command or [sys.executable, "-m", "streamlit", "run", "app.py"]),
@@ -127,6 +139,8 @@ def streamlit_server(
     )
     url = ServerURL(f"http://127.0.0.1:{port}")
     url.pid = proc.pid
+    url.launched = launched
+    url.log_file = log
     try:
         deadline = time.monotonic() + timeout
         while True:

@@ -262,7 +262,12 @@ def test_a_deep_link_is_the_first_request_to_a_fresh_server(browser, path, title
         context.add_init_script(WATCH_NOT_FOUND)
         page = context.new_page()
         page.goto(f"{url}/{path}")
-        page.get_by_role("heading", name=title).first.wait_for(timeout=90_000)
+        try:
+            page.get_by_role("heading", name=title).first.wait_for(timeout=90_000)
+        except playwright.TimeoutError:
+            raise AssertionError(
+                f"no {title!r} heading; the page:\n{page.inner_text('body')[:2000]}\nthe server's log:\n{url.log()}"
+            ) from None
         page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
         page.wait_for_timeout(1000)
         assert page.evaluate("window.__notFound") == []

@@ -1,11 +1,14 @@
-"""Load the models in the background as soon as the first page of the process is opened.
+"""Load the models in the background as soon as the first page of the process is opened, or before the server
+starts (`attention-explorer run` calls `import_now` and `start` before Streamlit does).
 
 Importing torch and transformers and loading the models takes seconds; a person who opens the home page
-first should find the model pages ready. Nothing here imports torch in the caller's thread.
+first should find the model pages ready. `start` imports nothing in the caller's thread.
 
-Two threads importing transformers at once can see its lazy top-level module half built ("cannot import
-name 'AutoConfig'"), so the import happens here first and app.py waits for it (`wait_for_imports`) before
-it runs a page that imports the model code.
+Two threads importing the same modules at once can see one of them half built ("cannot import name
+'AutoConfig'"), so the imports happen here first and app.py waits for them (`wait_for_imports`) before it
+runs a page that imports the model code. The background thread imports only code that Streamlit itself never
+imports (torch, transformers, the models, Plotly, pandas); the app's Streamlit modules are imported ahead only
+by `import_now`, before the server has any other thread.
 """
 
 from __future__ import annotations
@@ -53,16 +56,33 @@ def wait_for_imports(timeout: float = 300) -> None:
     _imported.wait(timeout)
 
 
+def import_now() -> None:
+    """Import the model code and what the pages draw with in this thread, before anything else runs: for a
+    process that imports them before it starts its server (no other thread can see a module half built)."""
+    _import_model_code()
+    from attention_explorer.pages.shared import cache, widgets  # noqa: F401
+
+
+def _import_model_code() -> None:
+    """torch (with its thread count), transformers, the model code, pandas and Plotly with a first figure."""
+    import pandas  # noqa: F401
+    import plotly.graph_objects as go
+    import torch
+
+    torch.set_num_threads(torch_threads())
+    from attention_explorer.models.pretrained import loading  # noqa: F401
+    from attention_explorer.models.translation import translator  # noqa: F401
+    from attention_explorer.viz import bertviz_views, generation, heatmap  # noqa: F401
+
+    go.Figure(go.Heatmap(z=[[0.0]]), layout={"title": {"text": "warm"}}).to_dict()  # Plotly loads its validators
+
+
 def _load_all() -> None:
     pending: list[tuple[Future, Callable[[], Any]]] = []
     try:
-        import torch
-
-        torch.set_num_threads(torch_threads())
+        _import_model_code()
         from attention_explorer.models.pretrained.loading import default_model_dir, load_pretrained
         from attention_explorer.models.translation.translator import WEIGHTS, load_translator
-
-        _import_page_code()
 
         def translator(name: str) -> Callable[[], Any]:
             return lambda: load_translator(WEIGHTS / name)
@@ -86,21 +106,6 @@ def _load_all() -> None:
         except Exception as exc:  # the page that asks gets the same error from its own load
             future.set_exception(exc)
     settle()
-
-
-def _import_page_code() -> None:
-    """What the model pages import and draw with (pandas, Plotly's figure classes, the app's own modules):
-    half a second of imports and Plotly's first figure, done before the first visitor's page needs them.
-
-    Before `_imported` is set, like every import here: a page importing the same modules at the same time could
-    see one of them half built."""
-    import pandas  # noqa: F401
-    import plotly.graph_objects as go
-
-    from attention_explorer.pages.shared import cache, widgets  # noqa: F401
-    from attention_explorer.viz import bertviz_views, generation, heatmap  # noqa: F401
-
-    go.Figure(go.Heatmap(z=[[0.0]]), layout={"title": {"text": "warm"}}).to_dict()
 
 
 def settle() -> None:
