@@ -136,7 +136,7 @@ if first.unknown:
     )
     st.warning(
         f"Never seen in training, read as <unk>: {words}. Where the attention model writes <unk>, it copies the "
-        "English word its attention points to (names, numbers); the model without attention cannot."
+        "unknown English word its attention weighs most (names, numbers); the model without attention cannot."
     )
 
 gold = test.get(tuple(tokenize(text)))

@@ -66,8 +66,8 @@ if result.unknown:
             quoted(w) + (f" (nearest known: {', '.join(literal(x) for x in n)})" if n else "")
             for w, n in result.unknown.items()
         )
-        + ". Where the decoder writes <unk>, it copies the English word its best-aligned cross-attention head "
-        "points to."
+        + ". Where the decoder writes <unk>, it copies the unknown English word its best-aligned cross-attention "
+        "head weighs most."
     )
 st.markdown(f"### {literal(result.sentence) or '∅'}")
 reading(st, result)

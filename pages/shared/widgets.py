@@ -92,7 +92,10 @@ def reading(where: Any, result: Any) -> None:
         pairs = ", ".join(
             f"{quoted(result.output[t], 40)} ← {quoted(typed[i], 40)}" for t, i in sorted(result.copied.items())
         )
-        where.caption(f"Unknown words copied where {literal(result.copy_attention)} points: {pairs}.")
+        where.caption(
+            f"Unknown words copied where {literal(result.copy_attention)} points (of the words the model could not "
+            f"read, the one it weighs most): {pairs}."
+        )
 
 
 def compare_link(where: Any, a_model: str, text: str, layer: int, head: int, n_heads: int, b_model: str = "") -> None:
