@@ -8,21 +8,26 @@ import sys
 import time
 import urllib.request
 
+import pytest
+
 from tests import browser_support as bs
 from tests.session_client import Session
 
 BANNER = re.compile(
-    r"^(\S+ \S+ Uvicorn server started on .*"
+    r"^(\S+ \S+ Uvicorn server started on .*|Attention Explorer: loading torch, transformers and the models…"
     r"|\s*You can now view your Streamlit app.*|\s*URL: http.*|\s*Stopping\.\.\.|)$"
 )
 
 
-def test_the_log_holds_only_the_banner_after_every_page_is_opened(tmp_path):
+@pytest.mark.parametrize(
+    "command", [bs.APP_COMMAND, [sys.executable, "-m", "streamlit", "run", "app.py"]], ids=["app", "streamlit"]
+)
+def test_the_log_holds_only_the_banner_after_every_page_is_opened(tmp_path, command):
     port = bs.free_port()
     log_path = tmp_path / "server.log"
     with log_path.open("w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
+            [*command, "--server.port", str(port)],
             cwd=bs.ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,

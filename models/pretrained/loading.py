@@ -30,7 +30,9 @@ from transformers import (
     PreTrainedTokenizerBase,
 )
 from transformers.models.auto import modeling_auto
+from transformers.utils import logging as hf_logging
 
+hf_logging.disable_progress_bar()  # "Loading weights: 100%…" bars are noise in a server's log
 PACKAGE_MODELS = Path(__file__).resolve().parent.parent  # models/ of this package (weights trained here)
 MAX_CHARS = 20_000  # far past 512 tokens; bounds tokenizer work on pasted books
 BUNDLED_NAME = "all-MiniLM-L6-v2"

@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 import streamlit as st
-from transformers.utils import logging as hf_logging
 
 from attention_explorer.models.core.memory import ByteLRU, OwnedMemo, release_free_memory
 from attention_explorer.models.finetune.model import (
@@ -50,8 +49,6 @@ from attention_explorer.models.vit.model import WEIGHTS as VIT_WEIGHTS
 from attention_explorer.models.vit.model import TestDigits, ViT, load_test_digits, load_vit
 from attention_explorer.pages.shared import warmup
 from attention_explorer.viz import bertviz_views
-
-hf_logging.disable_progress_bar()  # "Loading weights: 100%…" bars are noise in a server's log
 
 FIGURES = OwnedMemo(per_owner=24)  # per capture: a handful of heads and layers visited, rollouts, the grid
 

@@ -6,9 +6,9 @@ first should find the model pages ready. `start` imports nothing in the caller's
 
 Two threads importing the same modules at once can see one of them half built ("cannot import name
 'AutoConfig'"), so the imports happen here first and app.py waits for them (`wait_for_imports`) before it
-runs a page that imports the model code. The background thread imports only code that Streamlit itself never
-imports (torch, transformers, the models, Plotly, pandas); the app's Streamlit modules are imported ahead only
-by `import_now`, before the server has any other thread.
+runs a page that imports the model code. Only code that Streamlit itself never imports is imported here
+(torch, transformers, the models, Plotly, pandas, the figure modules); the app's Streamlit modules are left
+to the pages.
 """
 
 from __future__ import annotations
@@ -58,9 +58,11 @@ def wait_for_imports(timeout: float = 300) -> None:
 
 def import_now() -> None:
     """Import the model code and what the pages draw with in this thread, before anything else runs: for a
-    process that imports them before it starts its server (no other thread can see a module half built)."""
+    process that imports them before it starts its server (no other thread can see a module half built).
+
+    Not the app's cache module: its st.cache_data functions, made before Streamlit's runtime exists, would each
+    log "No runtime found" (tests/test_server_log.py)."""
     _import_model_code()
-    from attention_explorer.pages.shared import cache, widgets  # noqa: F401
 
 
 def _import_model_code() -> None:
