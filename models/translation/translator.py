@@ -186,9 +186,11 @@ def copy_rows(
     the typed words), a row with no weight on any candidate, or no candidate at all keeps its <unk>.
     """
     candidates = sorted(i for i in (range(len(typed)) if unknown_at is None else unknown_at) if 0 <= i < len(typed))
+    if not candidates:
+        return tuple(output), {}
     out, copied = list(output), {}
     for t, token in enumerate(output):
-        if token != UNK or not candidates or t >= weights.shape[0] or int(weights[t].argmax()) >= len(typed):
+        if token != UNK or t >= weights.shape[0] or int(weights[t].argmax()) >= len(typed):
             continue
         row = weights[t, candidates]
         if row.max() > 0:
@@ -222,7 +224,7 @@ def translate(translator: Translator, text: str, beam: int = 1) -> Translation:
         captures, arrays = transformer_capture.translation_captures(translator.model, forced)
     head = copy_head(translator)
     alignment = captures.get("alignment") or captures.get("cross")
-    unknown_at = [i for i, token in enumerate(tokens) if token not in translator.src]
+    unknown_at = [i for i, token in enumerate(tokens) if token in unknown]
     output, copied = copy_unknown(raw, alignment, normalized.typed, head, unknown_at)
     if copied:  # the captures label their rows with the words shown, copies included
         captures = {name: _relabel(c, raw, output) for name, c in captures.items()}

@@ -57,16 +57,12 @@ def wait_for_imports(timeout: float = 300) -> None:
 
 
 def import_now() -> None:
-    """Import the model code and what the pages draw with in this thread, before anything else runs: for a
-    process that imports them before it starts its server (no other thread can see a module half built).
+    """torch (with its thread count), transformers, the model code, pandas and Plotly with a first figure, in this
+    thread. `attention-explorer run` calls it before Streamlit starts any thread, so no other thread can see a
+    module half built; the preload calls it first.
 
     Not the app's cache module: its st.cache_data functions, made before Streamlit's runtime exists, would each
     log "No runtime found" (tests/test_server_log.py)."""
-    _import_model_code()
-
-
-def _import_model_code() -> None:
-    """torch (with its thread count), transformers, the model code, pandas and Plotly with a first figure."""
     import pandas  # noqa: F401
     import plotly.graph_objects as go
     import torch
@@ -82,7 +78,7 @@ def _import_model_code() -> None:
 def _load_all() -> None:
     pending: list[tuple[Future, Callable[[], Any]]] = []
     try:
-        _import_model_code()
+        import_now()
         from attention_explorer.models.pretrained.loading import default_model_dir, load_pretrained
         from attention_explorer.models.translation.translator import WEIGHTS, load_translator
 
@@ -113,9 +109,9 @@ def _load_all() -> None:
 def settle() -> None:
     """Move everything alive now (modules, models) out of the garbage collector's sight.
 
-    Streamlit runs a full collection after every script run (`runner.postScriptGC`). With torch, transformers and
-    the models loaded that walks millions of long-lived objects: 0.3 core-second per run, more than the run itself.
-    Frozen objects are not walked; what a run allocates still is, so its garbage is still collected.
+    A full collection (Python's own, or `memory.collect_when_grown`'s) would otherwise walk the millions of
+    long-lived objects of torch, transformers and the models: 0.3 core-second each time. Frozen objects are not
+    walked; what a run allocates still is, so its garbage is still collected.
     """
     gc.collect()
     gc.freeze()
