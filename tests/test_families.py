@@ -426,3 +426,19 @@ def test_a_big_model_gets_fewer_tokens_so_a_capture_stays_bounded(tiny_family, m
     cap = capture.capture(bundle, "the cat sat on the mat . " * 10)
     assert len(cap.query_tokens) == 30 and cap.truncated_from == 72
     assert cap.weights.size <= 2 * 4 * 30 * 30
+
+
+def test_pages_reuse_a_fingerprint_for_two_seconds_then_list_the_folder_again(tiny_family_dir, tmp_path, monkeypatch):
+    from attention_explorer.pages.shared import cache
+
+    clock = [100.0]
+    monkeypatch.setattr(cache.time, "monotonic", lambda: clock[0])
+    folder = copy_model(tiny_family_dir("bert"), tmp_path / "m")
+    before = cache.fingerprint(folder)
+    config = folder / "config.json"
+    stat = config.stat()
+    os.utime(config, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    clock[0] += 1.0
+    assert cache.fingerprint(folder) == before  # within the window: not listed again
+    clock[0] += cache.FINGERPRINT_SECONDS
+    assert cache.fingerprint(folder) == model_fingerprint(folder) != before

@@ -34,7 +34,7 @@ def next_token_figure(step: GenerationStep, title: str = "") -> go.Figure:
             hovertemplate="%{y}: %{x:.2%}<extra></extra>",
         )
     )
-    fig.update_layout(
+    fig.layout = go.Layout(
         title={"text": html.escape(title or "next token", quote=False), "font": {"size": 14}},
         xaxis={"range": [0, 1.15], "tickformat": ".0%", "title": {"text": "probability"}},
         yaxis={"type": "category", "autorange": "reversed"},
@@ -63,7 +63,7 @@ def generation_figure(steps: Sequence[GenerationStep], highlight: int | None = N
             hovertemplate="step %{pointNumber}: %{x} %{y:.1%}<br>runners-up:<br>%{customdata[0]}<extra></extra>",
         )
     )
-    fig.update_layout(
+    fig.layout = go.Layout(
         title={"text": "each generated token's probability (greedy: the most probable one)", "font": {"size": 14}},
         xaxis={"type": "category", "tickangle": -45, "title": {"text": "generated token"}},
         yaxis={"range": [0, 1], "tickformat": ".0%", "title": {"text": "probability"}},
@@ -86,7 +86,7 @@ def row_figure(key_tokens: Sequence[str], weights: np.ndarray, title: str) -> go
             hovertemplate="key %{x}<br>weight %{y:.1%}<extra></extra>",
         )
     )
-    fig.update_layout(
+    fig.layout = go.Layout(
         title={"text": html.escape(title, quote=False), "font": {"size": 14}},
         xaxis={"type": "category", "tickangle": -60},
         yaxis={"range": [0, 1], "tickformat": ".0%", "title": {"text": "weight"}},
@@ -114,7 +114,7 @@ def previous_token_heatmap(scores: np.ndarray, threshold: float = 0.5) -> go.Fig
             hovertemplate="layer %{y} · head %{x}<br>mean weight on the previous token %{z:.1%}<extra></extra>",
         )
     )
-    fig.update_layout(
+    fig.layout = go.Layout(
         title={"text": f"weight on the previous token (★ above {threshold:.0%})", "font": {"size": 14}},
         yaxis={"autorange": "reversed"},
         height=n_layers * 40 + 120,

@@ -72,7 +72,7 @@ def matrix_heatmap(
     z = to_percent(matrix)
     if numbered is None:
         numbered = max(len(query_tokens), len(key_tokens)) >= NUMBERED_FROM or first != (0, 0)
-    fig = go.Figure(
+    return go.Figure(
         go.Heatmap(
             z=z,
             x=axis_labels(key_tokens, first[1], numbered),
@@ -82,16 +82,15 @@ def matrix_heatmap(
             colorscale=COLORSCALE,
             colorbar={"title": {"text": "weight"}, "ticksuffix": "%"},
             hovertemplate=f"{y_title}: %{{y}}<br>{x_title}: %{{x}}<br>weight: %{{z}}%<extra></extra>",
-        )
+        ),
+        layout={
+            "title": {"text": title, "y": 0.995, "yanchor": "top", "font": {"size": 14}},
+            "xaxis": {"title": {"text": x_title}, "type": "category", "side": "top", "tickangle": -60},
+            "yaxis": {"title": {"text": y_title}, "type": "category", "autorange": "reversed"},
+            "height": int(min(900, max(420, 16 * z.shape[0] + 180))),
+            "margin": {"l": 10, "r": 10, "t": 130, "b": 10},
+        },
     )
-    fig.update_layout(
-        title={"text": title, "y": 0.995, "yanchor": "top", "font": {"size": 14}},
-        xaxis={"title": {"text": x_title}, "type": "category", "side": "top", "tickangle": -60},
-        yaxis={"title": {"text": y_title}, "type": "category", "autorange": "reversed"},
-        height=int(min(900, max(420, 16 * z.shape[0] + 180))),
-        margin={"l": 10, "r": 10, "t": 130, "b": 10},
-    )
-    return fig
 
 
 def head_heatmap(capture: AttentionCapture, layer: int, head: int, window: tuple[int, int] | None = None) -> go.Figure:
@@ -154,7 +153,8 @@ def heads_grid(capture: AttentionCapture, cells: int = 32, tile_px: int = 56) ->
     col_centres = np.arange(n_heads) * (s_k + 1) + (s_k - 1) / 2
     row_centres = np.arange(n_layers) * (s_q + 1) + (s_q - 1) / 2
     layer_idx, head_idx = np.meshgrid(np.arange(n_layers), np.arange(n_heads), indexing="ij")
-    fig = go.Figure(
+    bare = {"showgrid": False, "zeroline": False}
+    return go.Figure(
         [
             go.Heatmap(z=z, zmin=0, zmax=101, colorscale=colorscale, showscale=False, hoverinfo="skip"),
             go.Scatter(
@@ -166,29 +166,27 @@ def heads_grid(capture: AttentionCapture, cells: int = 32, tile_px: int = 56) ->
                 hovertemplate="layer %{customdata[0]} · head %{customdata[1]}<extra>click to open</extra>",
                 showlegend=False,
             ),
-        ]
-    )
-    bare = {"showgrid": False, "zeroline": False}
-    fig.update_layout(
-        xaxis={
-            "tickvals": col_centres,
-            "ticktext": [f"h{h}" for h in range(n_heads)],
-            "side": "top",
-            "range": [-0.5, z.shape[1] - 0.5],
-            **bare,
+        ],
+        layout={
+            "xaxis": {
+                "tickvals": col_centres,
+                "ticktext": [f"h{h}" for h in range(n_heads)],
+                "side": "top",
+                "range": [-0.5, z.shape[1] - 0.5],
+                **bare,
+            },
+            "yaxis": {
+                "tickvals": row_centres,
+                "ticktext": [f"L{layer}" for layer in range(n_layers)],
+                "autorange": "reversed",
+                **bare,
+            },
+            "height": n_layers * tile_px + 60,
+            "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+            "dragmode": False,
+            "clickmode": "event+select",
         },
-        yaxis={
-            "tickvals": row_centres,
-            "ticktext": [f"L{layer}" for layer in range(n_layers)],
-            "autorange": "reversed",
-            **bare,
-        },
-        height=n_layers * tile_px + 60,
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
-        dragmode=False,
-        clickmode="event+select",
     )
-    return fig
 
 
 def grid_head(point_index: int, n_heads: int) -> tuple[int, int]:
@@ -204,7 +202,7 @@ def entropy_heatmap(entropy: np.ndarray) -> go.Figure:
 def measure_heatmap(values: np.ndarray, measure: str, unit: str = "", decimals: int = 3) -> go.Figure:
     """One number per layer and head (a head measure), layers as rows."""
     n_layers, n_heads = values.shape
-    fig = go.Figure(
+    return go.Figure(
         go.Heatmap(
             z=np.round(values, decimals),
             x=[f"h{h}" for h in range(n_heads)],
@@ -214,12 +212,13 @@ def measure_heatmap(values: np.ndarray, measure: str, unit: str = "", decimals: 
             hovertemplate=(
                 f"layer %{{y}} · head %{{x}}<br>{html.escape(measure)} %{{z}} {html.escape(unit)}<extra></extra>"
             ),
-        )
+        ),
+        layout={
+            "yaxis": {"autorange": "reversed"},
+            "height": n_layers * 28 + 120,
+            "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
+        },
     )
-    fig.update_layout(
-        yaxis={"autorange": "reversed"}, height=n_layers * 28 + 120, margin={"l": 10, "r": 10, "t": 30, "b": 10}
-    )
-    return fig
 
 
 def score_figure(b: ScoreBreakdown, query_token: str | None = None) -> go.Figure:
@@ -233,29 +232,28 @@ def score_figure(b: ScoreBreakdown, query_token: str | None = None) -> go.Figure
         (f"q·k / √{b.d_head}", b.scaled, "#4292c6"),
         ("softmax weight", b.weights, "#08519c"),
     ]
-    fig = go.Figure()
-    for i, (name, values, color) in enumerate(steps):
-        fig.add_bar(
-            x=x,
-            y=values,
-            name=name,
-            marker_color=color,
-            xaxis="x",
-            yaxis=f"y{i + 1 if i else ''}",
-            hovertemplate=f"key %{{x}}<br>{name}: %{{y:.4f}}<extra></extra>",
-        )
-    fig.update_layout(
-        title={
-            "text": f"query “{html.escape(query_token if query_token is not None else b.tokens[b.query_index])}” "
-            f"(position {b.query_index}) · "
-            f"layer {b.layer} · head {b.head}"
+    query = html.escape(query_token if query_token is not None else b.tokens[b.query_index])
+    return go.Figure(
+        [
+            go.Bar(
+                x=x,
+                y=values,
+                name=name,
+                marker_color=color,
+                xaxis="x",
+                yaxis=f"y{i + 1 if i else ''}",
+                hovertemplate=f"key %{{x}}<br>{name}: %{{y:.4f}}<extra></extra>",
+            )
+            for i, (name, values, color) in enumerate(steps)
+        ],
+        layout={
+            "title": {"text": f"query “{query}” (position {b.query_index}) · layer {b.layer} · head {b.head}"},
+            "xaxis": {"type": "category", "tickangle": -60, "anchor": "y3"},
+            "yaxis": {"domain": [0.70, 1.0], "title": {"text": "q·k"}},
+            "yaxis2": {"domain": [0.37, 0.66], "title": {"text": "÷ √d"}},
+            "yaxis3": {"domain": [0.0, 0.33], "title": {"text": "softmax"}, "range": [0, 1]},
+            "height": 560,
+            "showlegend": False,
+            "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
         },
-        xaxis={"type": "category", "tickangle": -60, "anchor": "y3"},
-        yaxis={"domain": [0.70, 1.0], "title": {"text": "q·k"}},
-        yaxis2={"domain": [0.37, 0.66], "title": {"text": "÷ √d"}},
-        yaxis3={"domain": [0.0, 0.33], "title": {"text": "softmax"}, "range": [0, 1]},
-        height=560,
-        showlegend=False,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
     )
-    return fig

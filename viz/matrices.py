@@ -52,7 +52,7 @@ def value_heatmap(
         hovertemplate=f"{y_title} %{{y}}<br>{x_title} %{{x}}<br>%{{z:.4f}}<extra></extra>",
     )
     fig = go.Figure(heat)
-    fig.update_layout(
+    fig.layout = go.Layout(
         title={"text": title, "font": {"size": 14}, "y": 0.995, "yanchor": "top"},
         xaxis={"title": {"text": x_title}, "type": "category" if col_labels is not None else "linear", "side": "top"},
         yaxis={

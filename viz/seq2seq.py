@@ -32,7 +32,7 @@ def alignment_heatmap(capture: AttentionCapture, gold: list[tuple[int, int]] | N
             name="gold alignment",
             hovertemplate="gold: %{y} ↔ %{x}<extra></extra>",
         )
-        fig.update_layout(legend={"orientation": "h", "y": -0.02, "yanchor": "top"})
+        fig.layout.legend = {"orientation": "h", "y": -0.02, "yanchor": "top"}
     return fig
 
 
@@ -52,7 +52,7 @@ def step_figure(source: tuple[str, ...], scores: np.ndarray, alpha: np.ndarray, 
             yaxis=axis,
             hovertemplate=f"%{{x}}<br>{symbol} = %{{y:.3f}}<extra></extra>",
         )
-    fig.update_layout(
+    fig.layout = go.Layout(
         title={"text": f"step {t}: emits “{html.escape(emitted)}”", "font": {"size": 14}},
         xaxis={"type": "category", "tickangle": -60, "anchor": "y2"},
         yaxis={"domain": [0.55, 1.0], "title": {"text": "score e"}},
@@ -78,7 +78,7 @@ def quality_by_length(metrics: dict[str, dict], measure: str = "exact_match") ->
             hovertemplate=f"{name}<br>%{{x}} words<br>{measure}: %{{y:.3f}}"
             "<br>%{customdata} sentences<extra></extra>",
         )
-    fig.update_layout(
+    fig.layout = go.Layout(
         xaxis={"title": {"text": "English sentence length (words)"}, "type": "category"},
         yaxis={"title": {"text": measure.replace("_", " ")}},
         height=360,
@@ -108,7 +108,7 @@ def context_figure(source: tuple[str, ...], weighted: np.ndarray, alpha_row: np.
             hovertemplate="%{y}<br>dimension %{x}<br>%{z:.3f}<extra></extra>",
         )
     )
-    fig.update_layout(
+    fig.layout = go.Layout(
         title={
             "text": f"step {t}: the context vector is the α-weighted sum of the encoder states",
             "font": {"size": 14},

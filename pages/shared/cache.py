@@ -7,6 +7,7 @@ kept per capture while it lives (`figure`).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,28 @@ def figure(owner: Any, build: Callable[..., Any], *args: Any, **kwargs: Any) -> 
 STATIC = Path(__file__).resolve().parent.parent.parent / "static"  # served at /app/static (enableStaticServing)
 
 
+FINGERPRINT_SECONDS = 2.0  # how long a directory's fingerprint is reused before its files are listed again
+_fingerprints: dict[str, tuple[float, tuple]] = {}
+
+
+def fingerprint(path: str | Path) -> tuple:
+    """model_fingerprint(path), listed again at most every FINGERPRINT_SECONDS.
+
+    A page asks for it three to six times per run; under a class, listing and stat-ing the folder each time was
+    an eighth of the server's CPU. A model saved again into its folder is picked up within two seconds.
+    """
+    key = str(path)
+    now = time.monotonic()
+    hit = _fingerprints.get(key)
+    if hit is not None and now - hit[0] < FINGERPRINT_SECONDS:
+        return hit[1]
+    value = model_fingerprint(path)
+    if len(_fingerprints) >= 64:  # paths come from visitors (under the allowed roots): keep the memo small
+        _fingerprints.clear()
+    _fingerprints[key] = (now, value)
+    return value
+
+
 # ---- pretrained models: any local Hugging Face directory, the bundled MiniLM, the GPT trained here ----------------
 # Every entry is keyed on the directory AND its files' names, sizes and modification times (model_fingerprint), so
 # a model saved again into the same folder is loaded again instead of being served from the cache.
@@ -83,7 +106,7 @@ def pretrained_bundle(path: str) -> PretrainedBundle:
 
     At most three models stay loaded (the bundled one, the GPT, one more): a 1 B-parameter model is 4 GB.
     """
-    return _pretrained_bundle(path, model_fingerprint(path))
+    return _pretrained_bundle(path, fingerprint(path))
 
 
 RUNS_BUDGET = 256 * 2**20  # bytes of captures kept for every session together (a 512-token one is 75 MB)
@@ -107,15 +130,15 @@ def pretrained_run(path: str, text: str, budget: int = pretrained.DEFAULT_NEW_TO
 
     Not st.cache_data: that pickles every value and unpickles a fresh copy on every read (75 MB at 512 tokens).
     """
-    fingerprint = model_fingerprint(path)
+    version = fingerprint(path)
 
     def make() -> pretrained.PretrainedRun:
-        run = pretrained.run(_pretrained_bundle(path, fingerprint), text, budget)
+        run = pretrained.run(_pretrained_bundle(path, version), text, budget)
         if run_bytes(run) > 8 * 2**20:
             release_free_memory()  # the forward pass's temporaries were as large as the capture
         return run
 
-    return _runs().get_or_make((path, fingerprint, text, budget), make)
+    return _runs().get_or_make((path, version, text, budget), make)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -132,7 +155,7 @@ def pretrained_scores(
     """How one score is made (ScoreUnavailable, a ValueError, when this architecture's cannot be recomputed)."""
     budget = budget or pretrained.DEFAULT_NEW_TOKENS
     part = part or next(iter(pretrained_run(path, text, budget).captures))
-    return _pretrained_scores(path, model_fingerprint(path), text, budget, part, layer, head, query)
+    return _pretrained_scores(path, fingerprint(path), text, budget, part, layer, head, query)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -141,7 +164,7 @@ def _pretrained_summary(path: str, fingerprint: tuple) -> dict[str, object]:
 
 
 def pretrained_summary(path: str) -> dict[str, object]:
-    return _pretrained_summary(path, model_fingerprint(path))
+    return _pretrained_summary(path, fingerprint(path))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -160,7 +183,7 @@ def _gpt_metrics(fingerprint: tuple) -> dict:
 
 def gpt_metrics() -> dict:
     """metrics.json of the GPT trained here (perplexity, previous-token heads); {} if absent."""
-    return _gpt_metrics(model_fingerprint(GPT_DIR))
+    return _gpt_metrics(fingerprint(GPT_DIR))
 
 
 # ---- the fine-tuned classifier (bundled MiniLM + LoRA adapter) ---------------------------------------------------
@@ -173,7 +196,7 @@ def _classifier(fingerprint: tuple) -> ClassifierBundle:
 
 def classifier() -> ClassifierBundle:
     """The fine-tuned MiniLM (adapter merged), reloaded when the files in models/weights/classifier change."""
-    return _classifier(model_fingerprint(CLASSIFIER_DIR))
+    return _classifier(fingerprint(CLASSIFIER_DIR))
 
 
 @st.cache_resource
@@ -186,13 +209,13 @@ def finetune_comparison(text: str) -> Comparison:
 
     Shared by reference like pretrained_run (two 512-token captures are 150 MB; cache_data would copy them).
     """
-    fingerprint = model_fingerprint(CLASSIFIER_DIR)
+    version = fingerprint(CLASSIFIER_DIR)
 
     def make() -> Comparison:
         base = pretrained_run(str(default_model_dir()), text).capture
-        return compare_models(base, classify(_classifier(fingerprint), text))
+        return compare_models(base, classify(_classifier(version), text))
 
-    return _comparisons().get_or_make((fingerprint, text), make)
+    return _comparisons().get_or_make((version, text), make)
 
 
 @st.cache_resource
