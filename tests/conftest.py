@@ -1,4 +1,5 @@
-"""Shared fixtures: the bundled model loaded once, a tiny random BERT saved to a temp dir, and no network.
+"""Shared fixtures: the app on loopback and a headless Chromium (one per test module), the bundled model loaded
+once, a tiny random BERT saved to a temp dir, and no network.
 
 The Hugging Face offline variables are deliberately NOT set: the app must be offline by itself. Every test
 runs with outbound connections cut in this process (loopback stays open); a test that tried to reach
@@ -27,6 +28,28 @@ def pytest_addoption(parser):
 @pytest.fixture
 def fuzz_examples(request) -> int:
     return int(request.config.getoption("--fuzz-examples"))
+
+
+@pytest.fixture(scope="module")
+def server():
+    """The app (`streamlit run app.py`) on loopback, one per test module that asks for it; its base URL."""
+    from tests import browser_support as bs
+
+    with bs.streamlit_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium (Debian's, never a downloaded one), one per test module that asks for it."""
+    from playwright import sync_api as playwright
+
+    from tests import browser_support as bs
+
+    with playwright.sync_playwright() as p:
+        b = bs.launch(p)
+        yield b
+        b.close()
 
 
 @pytest.fixture(autouse=True)

@@ -17,20 +17,6 @@ if bs.chromium_path() is None:  # not a skip: a missing browser must fail loudly
     raise RuntimeError("Chromium not found: install Debian's chromium (apt-get install chromium) to run these tests")
 
 
-@pytest.fixture(scope="module")
-def server():
-    with bs.streamlit_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        b = bs.launch(p)
-        yield b
-        b.close()
-
-
 def open_page(server, browser, title: str):
     """A page opened as a newcomer does (home, then its entry in the sidebar), network cut, dialogs recorded.
 

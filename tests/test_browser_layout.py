@@ -13,20 +13,6 @@ from tests import browser_support as bs
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def server():
-    with bs.streamlit_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        b = bs.launch(p)
-        yield b
-        b.close()
-
-
 def open_bert(server, browser, width: int, height: int, scheme: str = "light", bertviz: bool = True):
     context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
     blocked = bs.cut_network(context)

@@ -35,20 +35,6 @@ LIVE = [
 ]
 
 
-@pytest.fixture(scope="module")
-def server():
-    with bs.streamlit_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        b = bs.launch(p)
-        yield b
-        b.close()
-
-
 def settled(page) -> None:
     page.wait_for_timeout(300)
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)

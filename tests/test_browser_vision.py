@@ -8,7 +8,6 @@ opens with one click, and a digit painted cell by cell into the grid is classifi
 from __future__ import annotations
 
 import pytest
-from playwright import sync_api as playwright  # a missing Playwright fails the suite: never a silent skip
 
 from tests import browser_support as bs
 
@@ -20,20 +19,6 @@ if bs.chromium_path() is None:  # not a skip: a missing browser must fail loudly
 IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
 # the text of every drawn Plotly title, in page order (Plotly draws titles as SVG text)
 TITLES_JS = "() => [...document.querySelectorAll('.js-plotly-plot')].map(d => d.layout?.title?.text || '')"
-
-
-@pytest.fixture(scope="module")
-def server():
-    with bs.streamlit_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        b = bs.launch(p)
-        yield b
-        b.close()
 
 
 def open_page(server, browser, name: str, n_charts: int):
