@@ -432,7 +432,7 @@ def test_pages_reuse_a_fingerprint_for_two_seconds_then_list_the_folder_again(ti
     from attention_explorer.pages.shared import cache
 
     clock = [100.0]
-    monkeypatch.setattr(cache.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(cache, "_clock", lambda: clock[0])
     folder = copy_model(tiny_family_dir("bert"), tmp_path / "m")
     before = cache.fingerprint(folder)
     config = folder / "config.json"

@@ -71,6 +71,7 @@ STATIC = Path(__file__).resolve().parent.parent.parent / "static"  # served at /
 
 FINGERPRINT_SECONDS = 2.0  # how long a directory's fingerprint is reused before its files are listed again
 _fingerprints: dict[str, tuple[float, tuple]] = {}
+_clock = time.monotonic  # (a test steps it)
 
 
 def fingerprint(path: str | Path) -> tuple:
@@ -80,7 +81,7 @@ def fingerprint(path: str | Path) -> tuple:
     an eighth of the server's CPU. A model saved again into its folder is picked up within two seconds.
     """
     key = str(path)
-    now = time.monotonic()
+    now = _clock()
     hit = _fingerprints.get(key)
     if hit is not None and now - hit[0] < FINGERPRINT_SECONDS:
         return hit[1]
