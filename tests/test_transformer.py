@@ -28,6 +28,19 @@ def test_config_checks_itself():
         TransformerConfig(10, 10, d_model=30, heads=4)
     with pytest.raises(ValueError, match="dropout"):
         TransformerConfig(10, 10, dropout=1.5)
+    with pytest.raises(ValueError, match="div_value"):
+        TransformerConfig(10, 10, div_value=0.5)
+
+
+def test_rarer_words_get_the_output_width_div_value_gives_them_and_it_survives_a_checkpoint(tmp_path):
+    src, tgt = Vocab([f"e{i}" for i in range(40)]), Vocab([f"f{i}" for i in range(40)])
+    for div_value, widths in ((1.0, [16, 16]), (4.0, [4, 1])):  # d_model / div_value**k for the k-th rarer cluster
+        config = TransformerConfig(len(src), len(tgt), d_model=16, heads=2, cutoffs=(10, 25), div_value=div_value)
+        Translator(Transformer(config), src, tgt, "transformer", {}).save(tmp_path / str(div_value))
+        loaded = load_translator(tmp_path / str(div_value)).model
+        assert isinstance(loaded, Transformer) and loaded.config.div_value == div_value
+        assert loaded.out.adaptive is not None
+        assert [cluster[0].out_features for cluster in loaded.out.adaptive.tail] == widths
 
 
 def test_forward_returns_every_layer_and_head(tiny):

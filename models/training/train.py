@@ -42,9 +42,16 @@ from attention_explorer.models.translation.translator import WEIGHTS, Translatio
 
 CORPUS_SIZE = 70_000
 SEQ2SEQ = TrainConfig(epochs=6, lr=2e-3, max_lr=3e-3, batch_size=128, valid_sentences=400, slack=10)
-TRANSFORMER = TrainConfig(epochs=10, lr=1e-3, max_lr=2e-3, betas=(0.9, 0.98), batch_size=128, valid_sentences=400)
+TRANSFORMER = TrainConfig(epochs=16, lr=1e-3, max_lr=2e-3, betas=(0.9, 0.98), batch_size=128, valid_sentences=400)
 SEQ2SEQ_SHAPE: dict[str, Any] = {"emb": 96, "hidden": 192, "attn_dim": 96, "readout": 192}
-TRANSFORMER_SHAPE: dict[str, Any] = {"d_model": 128, "heads": 4, "layers": 3, "d_ff": 512, "dropout": 0.1}
+TRANSFORMER_SHAPE: dict[str, Any] = {
+    "d_model": 128,
+    "heads": 4,
+    "layers": 3,
+    "d_ff": 512,
+    "dropout": 0.1,
+    "div_value": 1.0,
+}
 COMBINATION_TEST = 200  # sentences per held-out combination in its test set
 TEST_FILES = {"test": "test_sentences.jsonl", "combinations": "test_combinations.jsonl"}
 

@@ -32,6 +32,9 @@ class TransformerConfig:
     max_len: int = 64  # positions in the table: longest source, and longest output + 1
     pad_id: int = 0  # padding id in both vocabularies (its embedding stays zero)
     cutoffs: tuple[int, ...] = ()  # adaptive-softmax clusters over the target ids (empty: a full softmax)
+    # the k-th rarer cluster's words get d_model / div_value**k dimensions; checkpoints written before it was
+    # a setting used 4 (8 dimensions for the rarest French forms, which the model then confused with each other)
+    div_value: float = 4.0
     family: str = FAMILY
 
     def __post_init__(self) -> None:
@@ -47,6 +50,8 @@ class TransformerConfig:
             raise ValueError(f"d_model must be even for the sinusoidal table; got {self.d_model}")
         if not 0 <= self.dropout < 1:
             raise ValueError(f"dropout must be in [0, 1); got {self.dropout}")
+        if not 1 <= self.div_value <= self.d_model:
+            raise ValueError(f"div_value must be between 1 and d_model; got {self.div_value}")
         if not 0 <= self.pad_id < min(self.src_vocab, self.tgt_vocab):
             raise ValueError(f"pad_id {self.pad_id} is outside the vocabularies")
         if self.family != FAMILY:
@@ -180,7 +185,7 @@ class Transformer(nn.Module):
         self.enc = nn.ModuleList(EncoderLayer(c) for _ in range(c.layers))
         self.dec = nn.ModuleList(DecoderLayer(c) for _ in range(c.layers))
         self.enc_norm, self.dec_norm = nn.LayerNorm(c.d_model), nn.LayerNorm(c.d_model)
-        self.out = OutputLayer(c.d_model, c.tgt_vocab, c.cutoffs)
+        self.out = OutputLayer(c.d_model, c.tgt_vocab, c.cutoffs, c.div_value)
         self.drop = nn.Dropout(c.dropout)
 
     @property
