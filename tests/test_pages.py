@@ -406,8 +406,11 @@ def test_a_directory_without_tokenizer_files_is_an_error_on_the_page(tiny_family
     assert not at.exception and "no tokenizer files" in at.error[0].value
 
 
-def test_a_model_saved_again_into_the_same_folder_is_reloaded(tiny_family_dir, tmp_path, any_folder):
+def test_a_model_saved_again_into_the_same_folder_is_reloaded(tiny_family_dir, tmp_path, any_folder, monkeypatch):
     import shutil
+    import time
+
+    from attention_explorer.pages.shared import cache
 
     folder = tmp_path / "model"
     shutil.copytree(tiny_family_dir("bert"), folder)
@@ -415,6 +418,8 @@ def test_a_model_saved_again_into_the_same_folder_is_reloaded(tiny_family_dir, t
     assert {m.label: m.value for m in at.metric}["Layers × heads"] == "2 × 4"
     shutil.rmtree(folder)
     shutil.copytree(tiny_family_dir("distilbert"), folder)  # 2 heads, saved into the same path
+    # the pages list a model's folder again once its fingerprint is FINGERPRINT_SECONDS old: step past that
+    monkeypatch.setattr(cache, "_clock", lambda: time.monotonic() + cache.FINGERPRINT_SECONDS)
     at.run()
     assert not at.exception
     assert {m.label: m.value for m in at.metric}["Layers × heads"] == "2 × 2"
