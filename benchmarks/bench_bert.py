@@ -13,8 +13,8 @@ Columns:
                (timed from the moment it answers its health check, the browser starting alongside, and from
                the moment the command was launched: it imports its code before it listens); from pressing
                Enter to every view drawn (the page as it opens: head heatmap, all heads, how a score is made;
-               then again with the bertviz section chosen); from pressing another head or query token in its
-               open menu to every view it changes drawn (the head heatmap and how a score is made), timed in
+               then again with the bertviz section chosen); from pressing another layer, head or query token in
+               its open menu to every view it changes drawn (the head heatmap and how a score is made), timed in
                the page's own clock (median of 5; each next to the classroom target it should meet)
 """
 
@@ -83,6 +83,9 @@ def weights_shown(view: str, n: int, layers: int = 6, heads: int = 12) -> int:
 HEAD_SHOWN = """(head) => !document.querySelector('[data-testid="stStatusWidget"]')
   && [...document.querySelectorAll('.js-plotly-plot .gtitle')].some((t) => t.textContent.includes(`head ${head} ·`))
   && [...document.querySelectorAll('.js-plotly-plot .gtitle')].some((t) => t.textContent.endsWith(`· head ${head}`))"""
+LAYER_SHOWN = """(layer) => !document.querySelector('[data-testid="stStatusWidget"]')
+  && [...document.querySelectorAll('.js-plotly-plot .gtitle')]
+       .filter((t) => t.textContent.includes(`layer ${layer} · head`)).length >= 2"""
 SCORE_SHOWN = """(position) => !document.querySelector('[data-testid="stStatusWidget"]')
   && [...document.querySelectorAll('.js-plotly-plot .gtitle')]
        .some((t) => t.textContent.includes(`(position ${position})`))"""
@@ -139,6 +142,7 @@ def browser_times(sizes: list[int]) -> dict[str, float]:
         bs.submit_text(page, sentence(128, "bird"))
         bs.wait_drawn(page, "bird", 128, bertviz=False)
         for what, label, options, ready in (
+            ("layer", "Layer", ("3", "1", "4", "2", "5"), LAYER_SHOWN),
             ("head", "Head", ("3", "7", "4", "9", "2"), HEAD_SHOWN),
             ("query token", "Query token", ("3: sat", "4: on", "5: a", "2: bird", "6: mat"), SCORE_SHOWN),
         ):
@@ -197,6 +201,7 @@ def main() -> None:
             "first page after server start": 5.0,
             "Enter → every view drawn, 128 tokens": 1.0,
             "Enter → every view drawn, 512 tokens": 2.5,
+            "change the layer, 128 tokens": 0.3,
             "change the head, 128 tokens": 0.3,
             "change the query token, 128 tokens": 0.3,
         }
