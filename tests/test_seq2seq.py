@@ -36,6 +36,19 @@ def test_config_checks_itself():
         Seq2SeqConfig(10, 10, hidden=0)
     with pytest.raises(ValueError, match="pad_id"):
         Seq2SeqConfig(10, 10, pad_id=10)
+    with pytest.raises(ValueError, match="div_value"):
+        Seq2SeqConfig(10, 10, hidden=16, readout=16, div_value=0.5)
+
+
+def test_rarer_words_get_the_output_width_div_value_gives_them_and_it_survives_a_checkpoint(tmp_path):
+    src, tgt = Vocab([f"e{i}" for i in range(40)]), Vocab([f"f{i}" for i in range(40)])
+    for div_value, widths in ((1.0, [16, 16]), (4.0, [4, 1])):  # readout / div_value**k for the k-th rarer cluster
+        config = Seq2SeqConfig(len(src), len(tgt), emb=8, hidden=16, readout=16, cutoffs=(10, 25), div_value=div_value)
+        Translator(Seq2Seq(config), src, tgt, "bahdanau", {}).save(tmp_path / str(div_value))
+        loaded = load_translator(tmp_path / str(div_value)).model
+        assert isinstance(loaded, Seq2Seq) and loaded.config.div_value == div_value
+        assert loaded.decoder.out.adaptive is not None
+        assert [cluster[0].out_features for cluster in loaded.decoder.out.adaptive.tail] == widths
 
 
 def test_teacher_forced_shapes_and_attention_rows(translator):

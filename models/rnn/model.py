@@ -31,6 +31,9 @@ class Seq2SeqConfig:
     pad_id: int = 0  # padding id in both vocabularies (its embedding stays zero)
     readout: int = 0  # width of the layer between [s_t; c_t; y_(t-1)] and the softmax (0: none, as in 0.1)
     cutoffs: tuple[int, ...] = ()  # adaptive-softmax clusters over the target ids (empty: a full softmax)
+    # the k-th rarer cluster's words get (readout or the decoder's width) / div_value**k dimensions;
+    # checkpoints written before it was a setting used 4
+    div_value: float = 4.0
     family: str = FAMILY
 
     def __post_init__(self) -> None:
@@ -42,6 +45,8 @@ class Seq2SeqConfig:
                 raise ValueError(f"{name} must be positive; got {getattr(self, name)}")
         if not 0 <= self.pad_id < min(self.src_vocab, self.tgt_vocab):
             raise ValueError(f"pad_id {self.pad_id} is outside the vocabularies")
+        if not 1 <= self.div_value <= max(self.readout, self.hidden):
+            raise ValueError(f"div_value must be between 1 and the readout width; got {self.div_value}")
         if self.family != FAMILY:
             raise ValueError(f"This is a {self.family} config, not an {FAMILY} one")
 
@@ -124,7 +129,7 @@ class Decoder(nn.Module):
         self.rnn = nn.GRUCell(c.emb + 2 * c.hidden, c.hidden)
         width = c.hidden + 2 * c.hidden + c.emb
         self.readout = nn.Sequential(nn.Linear(width, c.readout), nn.Tanh()) if c.readout else nn.Identity()
-        self.out = OutputLayer(c.readout or width, c.tgt_vocab, c.cutoffs)
+        self.out = OutputLayer(c.readout or width, c.tgt_vocab, c.cutoffs, c.div_value)
 
     def step(self, y_prev: torch.Tensor, s_prev: torch.Tensor, memory: Memory, scores: bool = True) -> Step:
         """One output step from the previous word y_{t-1} (B,) and state s_{t-1} (B, H).
@@ -178,7 +183,9 @@ class Seq2Seq(nn.Module):
 
     def encode(self, src: torch.Tensor, lengths: torch.Tensor) -> tuple[Memory, torch.Tensor]:
         states, summary, s0 = self.encoder(src, lengths)
-        mask = torch.arange(src.shape[1]).unsqueeze(0) < lengths.unsqueeze(1)  # (B, S)
+        mask = torch.arange(src.shape[1], device=src.device).unsqueeze(0) < lengths.to(src.device).unsqueeze(
+            1
+        )  # (B, S)
         keys = self.decoder.attn.keys(states) if self.decoder.attn is not None else None
         return Memory(states, keys, mask, summary), s0
 

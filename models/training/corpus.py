@@ -27,7 +27,7 @@ CORPUS = DATA / "corpus.jsonl"
 SPLITS = ("train", "valid", "test", "combinations")
 MAX_TOKENS = 40  # English tokens per sentence; longer draws are skipped
 CHUNK = 1000  # sentences drawn from one seed: chunks run in parallel and join in order
-VALID_SHARE, TEST_SHARE = 0.012, 0.03
+VALID_SHARE, TEST_SHARE = 0.006, 0.014
 
 
 @dataclass(frozen=True)
@@ -180,7 +180,7 @@ def copied(token: str) -> bool:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Generate the English→French corpus with gold alignments.")
-    parser.add_argument("--size", type=int, default=70_000)
+    parser.add_argument("--size", type=int, default=150_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=CORPUS)

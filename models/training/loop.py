@@ -93,9 +93,15 @@ def fit(
     config: TrainConfig,
     validate: Callable[[TranslationModel], float],
     log: Log,
+    device: str = "cpu",
 ) -> None:
-    """Train `model` in place; log the mean loss and `validate(model)` (e.g. exact match) after every epoch."""
+    """Train `model` in place; log the mean loss and `validate(model)` (e.g. exact match) after every epoch.
+
+    device: where the training steps run ("cuda" on a machine with a GPU). Validation runs on the CPU, as
+    the app does, and the model is left there.
+    """
     src, tgt = vocabs
+    model.to(device)
     torch.manual_seed(config.seed)
     rng = random.Random(config.seed)
     steps_per_epoch = len(batches(train, config.batch_size, random.Random(0)))  # the count does not depend on order
@@ -103,18 +109,24 @@ def fit(
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=config.max_lr, total_steps=config.epochs * steps_per_epoch)
     for epoch in range(config.epochs):
         model.train()
-        t0, total, n = time.time(), 0.0, 0
+        t0, total, n = time.time(), torch.zeros((), device=device), 0  # summed on the device: no wait per step
         for chunk in batches(train, config.batch_size, rng):
             batch = tensors(chunk, src, tgt, (config.unk_rate, rng))
-            loss = model.loss(batch.src, batch.lengths, batch.tgt_in, batch.tgt_out, tgt.pad_id)
+            loss = model.loss(
+                batch.src.to(device), batch.lengths, batch.tgt_in.to(device), batch.tgt_out.to(device), tgt.pad_id
+            )
             opt.zero_grad()
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), config.clip)
             opt.step()
             sched.step()
-            total, n = total + loss.item(), n + 1
+            total, n = total + loss.detach(), n + 1
             if n % 100 == 0:
-                log(f"    {n}/{steps_per_epoch} batches: loss {total / n:.3f} ({time.time() - t0:.0f}s)")
+                log(f"    {n}/{steps_per_epoch} batches: loss {float(total) / n:.3f} ({time.time() - t0:.0f}s)")
         model.eval()
         seconds = time.time() - t0
-        log(f"  epoch {epoch + 1}/{config.epochs}: loss {total / n:.3f}, valid {validate(model):.3f} ({seconds:.0f}s)")
+        model.to("cpu")  # the parameters stay the same objects, so the optimizer keeps them
+        mean = float(total) / n
+        log(f"  epoch {epoch + 1}/{config.epochs}: loss {mean:.3f}, valid {validate(model):.3f} ({seconds:.0f}s)")
+        model.to(device)
+    model.to("cpu")

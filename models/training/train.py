@@ -40,15 +40,15 @@ from attention_explorer.models.transformer.model import Transformer, Transformer
 from attention_explorer.models.translation.scoring import handwritten_figures
 from attention_explorer.models.translation.translator import WEIGHTS, TranslationModel, Translator
 
-CORPUS_SIZE = 70_000
-SEQ2SEQ = TrainConfig(epochs=6, lr=2e-3, max_lr=3e-3, batch_size=128, valid_sentences=400, slack=10)
-TRANSFORMER = TrainConfig(epochs=16, lr=1e-3, max_lr=2e-3, betas=(0.9, 0.98), batch_size=128, valid_sentences=400)
-SEQ2SEQ_SHAPE: dict[str, Any] = {"emb": 96, "hidden": 192, "attn_dim": 96, "readout": 192}
+CORPUS_SIZE = 150_000
+SEQ2SEQ = TrainConfig(epochs=8, lr=2e-3, max_lr=3e-3, batch_size=256, valid_sentences=400, slack=10)
+TRANSFORMER = TrainConfig(epochs=12, lr=1e-3, max_lr=2e-3, betas=(0.9, 0.98), batch_size=256, valid_sentences=400)
+SEQ2SEQ_SHAPE: dict[str, Any] = {"emb": 128, "hidden": 256, "attn_dim": 128, "readout": 256, "div_value": 1.0}
 TRANSFORMER_SHAPE: dict[str, Any] = {
-    "d_model": 128,
+    "d_model": 192,
     "heads": 4,
     "layers": 3,
-    "d_ff": 512,
+    "d_ff": 768,
     "dropout": 0.1,
     "div_value": 1.0,
 }
@@ -94,7 +94,7 @@ def fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def load_or_generate(size: int, seed: int, log: Log, path: Path = corpus.CORPUS) -> list[Pair]:
+def load_or_generate(size: int, seed: int, log: Log, path: Path = corpus.CORPUS, workers: int = 2) -> list[Pair]:
     """The corpus for (size, seed): read from its cache when the grammar is unchanged, else generated.
 
     The cache's first line records the size, seed and grammar fingerprint it was made with.
@@ -109,8 +109,8 @@ def load_or_generate(size: int, seed: int, log: Log, path: Path = corpus.CORPUS)
         except (OSError, ValueError, AttributeError):
             pass
     t0 = time.time()
-    log(f"generating {size} sentence pairs (seed {seed}, 2 processes)")
-    pairs = corpus.generate(size, seed, workers=2)
+    log(f"generating {size} sentence pairs (seed {seed}, {workers} processes; the same pairs for any number)")
+    pairs = corpus.generate(size, seed, workers=workers)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("w", encoding="utf-8") as fh:
@@ -160,12 +160,13 @@ def train_one(
     config: TrainConfig,
     extra: dict,
     log: Log,
+    device: str = "cpu",
 ) -> Translator:
     """Train `model`, evaluate it on the three test sets and return it as a Translator with its metrics."""
     src, tgt = vocabs
     valid = split["valid"][: config.valid_sentences]
     t0, cpu0, load0 = time.time(), time.process_time(), os.getloadavg()[0]
-    fit(model, split["train"], vocabs, config, lambda m: exact_match(m, valid, src, tgt, config.slack), log)
+    fit(model, split["train"], vocabs, config, lambda m: exact_match(m, valid, src, tgt, config.slack), log, device)
     train_seconds, cpu_seconds = time.time() - t0, time.process_time() - cpu0
     timing = {
         "train_seconds": round(train_seconds),
@@ -222,33 +223,48 @@ def main(argv: Sequence[str] | None = None, *, log: Log = lambda msg: print(msg,
     )
     parser.add_argument("--out", type=Path, default=WEIGHTS, help="folder that receives one folder per model")
     parser.add_argument("--corpus", type=Path, default=corpus.CORPUS, help="where the generated corpus is cached")
+    parser.add_argument(
+        "--device", default="auto", help="where the training steps run: cpu, cuda, or auto (cuda when there is one)"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=min(16, os.cpu_count() or 1), help="processes generating the corpus"
+    )
+    parser.add_argument(
+        "--only", choices=["bahdanau", "no_attention"], default=None, help="seq2seq: train one of the two GRU models"
+    )
     given = list(argv) if argv is not None else sys.argv[1:]
     args = parser.parse_args(given)
-    torch.set_num_threads(2)
+    device = ("cuda" if torch.cuda.is_available() else "cpu") if args.device == "auto" else args.device
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        parser.error("--device cuda: this machine has no GPU that torch can use")
+    torch.set_num_threads(2 if device == "cpu" else 4)  # with a GPU, the CPU only validates and evaluates
     t_start = time.time()
     base = SEQ2SEQ if args.model == "seq2seq" else TRANSFORMER
     config = TrainConfig(**{**base.__dict__, "seed": args.seed, "epochs": args.epochs or base.epochs})
-    pairs = load_or_generate(args.size, args.seed, log, args.corpus)
+    pairs = load_or_generate(args.size, args.seed, log, args.corpus, args.workers)
     split = split_corpus(pairs, args.seed)
     src, tgt = vocabularies(split["train"])
     log(f"{ {k: len(v) for k, v in split.items()} }, vocabulary en {len(src)} fr {len(tgt)}")
-    extra = {"corpus_size": args.size, **provenance(given)}
+    extra = {"corpus_size": args.size, "device": torch.cuda.get_device_name() if device != "cpu" else "cpu"}
+    extra.update(provenance(given))
     cutoffs = cutoffs_for(len(tgt))
     if args.model == "seq2seq":
         for name, attention in (("bahdanau", True), ("no_attention", False)):
+            if args.only not in (None, name):
+                continue
             log(f"training {name}")
             torch.manual_seed(args.seed)
             shape = SEQ2SEQ_SHAPE
             model: TranslationModel = Seq2Seq(
                 Seq2SeqConfig(src_vocab=len(src), tgt_vocab=len(tgt), attention=attention, cutoffs=cutoffs, **shape)
             )
-            train_one(model, name, split, (src, tgt), config, extra, log).save(args.out / name)
+            train_one(model, name, split, (src, tgt), config, extra, log, device).save(args.out / name)
         write_test_sets(args.out, split)
     else:
         torch.manual_seed(args.seed)
         model = Transformer(
             TransformerConfig(src_vocab=len(src), tgt_vocab=len(tgt), cutoffs=cutoffs, **TRANSFORMER_SHAPE)
         )
-        train_one(model, "transformer", split, (src, tgt), config, extra, log).save(args.out / "transformer")
+        train_one(model, "transformer", split, (src, tgt), config, extra, log, device).save(args.out / "transformer")
     log(f"wrote {args.out} in {time.time() - t_start:.0f}s")
     return 0

@@ -199,7 +199,9 @@ class Transformer(nn.Module):
     def encode(self, src: torch.Tensor, src_len: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, list[torch.Tensor]]:
         """→ memory (B, S, D), the key mask (B, 1, 1, S) and each encoder layer's attention (B, H, S, S)."""
         S = src.shape[1]
-        src_mask = (torch.arange(S)[None, :] < src_len[:, None])[:, None, None, :]  # (B, 1, 1, S)
+        src_mask = (torch.arange(S, device=src.device)[None, :] < src_len.to(src.device)[:, None])[
+            :, None, None, :
+        ]  # (B, 1, 1, S)
         x, enc_p = self.embed(self.src_emb, src), []
         for layer in self.enc:
             x, p = layer(x, src_mask)
@@ -211,7 +213,7 @@ class Transformer(nn.Module):
     ) -> tuple[torch.Tensor, list[torch.Tensor], list[torch.Tensor]]:
         """→ log-probabilities (B, T, V) (scores=False: features (B, T, D)), each layer's self and cross attention."""
         T = tgt_in.shape[1]
-        causal = torch.tril(torch.ones(T, T, dtype=torch.bool))[None, None]  # (1, 1, T, T)
+        causal = torch.tril(torch.ones(T, T, dtype=torch.bool, device=tgt_in.device))[None, None]  # (1, 1, T, T)
         y, dec_p, cross_p = self.embed(self.tgt_emb, tgt_in), [], []
         for layer in self.dec:
             y, p_self, p_cross = layer(y, memory, causal, src_mask)
