@@ -2,6 +2,9 @@
 
 import re
 
+import pytest
+import torch
+
 from attention_explorer.models.training import corpus, train
 from attention_explorer.models.translation.translator import load_test_sentences, load_translator
 
@@ -63,3 +66,19 @@ def test_train_transformer_writes_its_checkpoint(tmp_path):
     assert len(by_head) == tr.model.config.layers and len(by_head[0]) == tr.model.config.heads
     layer, head = tr.metrics["test"]["best_alignment_head"]
     assert by_head[layer][head] == max(max(row) for row in by_head)
+
+
+def test_only_trains_the_gru_model_it_names(tmp_path):
+    args = ["seq2seq", "--only", "no_attention", "--size", "300", "--epochs", "1", "--out", str(tmp_path)]
+    assert train.main([*args, "--corpus", str(tmp_path / "c.jsonl")], log=lambda m: None) == 0
+    assert load_translator(tmp_path / "no_attention").model.config.attention is False
+    assert not (tmp_path / "bahdanau").exists()
+
+
+def test_asking_for_a_gpu_where_there_is_none_says_so(tmp_path, capsys):
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    with pytest.raises(SystemExit):
+        train.main(["transformer", "--device", "cuda", "--size", "300", "--out", str(tmp_path)], log=lambda m: None)
+    assert "no GPU" in capsys.readouterr().err
+    assert not (tmp_path / "transformer").exists()

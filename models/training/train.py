@@ -41,7 +41,7 @@ from attention_explorer.models.translation.scoring import handwritten_figures
 from attention_explorer.models.translation.translator import WEIGHTS, TranslationModel, Translator
 
 CORPUS_SIZE = 150_000
-SEQ2SEQ = TrainConfig(epochs=8, lr=2e-3, max_lr=3e-3, batch_size=256, valid_sentences=400, slack=10)
+SEQ2SEQ = TrainConfig(epochs=7, lr=2e-3, max_lr=3e-3, batch_size=256, valid_sentences=400, slack=10)
 TRANSFORMER = TrainConfig(epochs=12, lr=1e-3, max_lr=2e-3, betas=(0.9, 0.98), batch_size=256, valid_sentences=400)
 SEQ2SEQ_SHAPE: dict[str, Any] = {"emb": 128, "hidden": 256, "attn_dim": 128, "readout": 256, "div_value": 1.0}
 TRANSFORMER_SHAPE: dict[str, Any] = {
