@@ -122,8 +122,8 @@ def test_beam_search_never_scores_below_greedy(translators, name):
 
 
 # Share of the example sentences (one per construction) each committed model translates exactly as its reference:
-# measured 27 of 34 for the Transformer and 20 of 34 for the GRU; the floors sit one sentence below.
-EXAMPLE_FLOORS = {"bahdanau": 19 / 34, "transformer": 26 / 34}
+# measured 29 of 34 for the Transformer and 24 of 34 for the GRU; the floors sit one sentence below.
+EXAMPLE_FLOORS = {"bahdanau": 23 / 34, "transformer": 28 / 34}
 
 
 @pytest.mark.parametrize("name", ["bahdanau", "transformer"])
