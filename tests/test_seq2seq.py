@@ -200,3 +200,49 @@ def test_translate_command_writes_json_and_jsonl(translator, tmp_path, capsys):
     assert [r.get("error") is None for r in rows] == [True, False, True]  # the empty line gets its error
     assert rows[2]["source_tokens"] == ["the", "green", "apple", ".", "</s>"]  # the full stop it lacked
     assert rows[2]["normalisation"] == ["added a final full stop"]
+
+
+@pytest.mark.parametrize("div_value", [1.0, 2.0])
+def test_the_output_layers_best_word_is_the_argmax_of_every_words_log_probability(div_value):
+    from attention_explorer.models.core.output import OutputLayer
+
+    torch.manual_seed(0)
+    layer = OutputLayer(16, 60, (10, 30, 59), div_value).eval()  # the last cluster holds one word: its own
+    x = torch.randn(2000, 16) * 3  # log-probability is its cluster's, the sharpest test of skipping a cluster
+    with torch.inference_mode():
+        ids, log_probs = layer.best(x)
+        full = layer.log_probs(x)
+    assert torch.equal(ids, full.argmax(-1))
+    torch.testing.assert_close(log_probs, full.max(-1).values)
+    assert {int(i >= 10) + int(i >= 30) + int(i >= 59) for i in ids} == {0, 1, 2, 3}  # every cluster wins somewhere
+
+
+class FullScoresOnly:
+    """A translator seen through `step` alone: every word scored, no shortcut."""
+
+    def __init__(self, model):
+        self.model, self.max_len = model, model.max_len
+
+    def start(self, src, src_len):
+        return self.model.start(src, src_len)
+
+    def step(self, state, y_prev):
+        return self.model.step(state, y_prev)
+
+
+def test_greedy_decoding_with_the_shortcut_matches_scoring_every_word():
+    torch.manual_seed(1)
+    src, tgt = Vocab([f"e{i}" for i in range(30)]), Vocab([f"f{i}" for i in range(60)])
+    config = Seq2SeqConfig(len(src), len(tgt), emb=8, hidden=16, readout=16, cutoffs=(10, 30), max_len=12)
+    model = Seq2Seq(config).eval()
+    sentences = [[4 + (k * 7 + j) % 20 for j in range(3 + k % 6)] + [src.eos_id] for k in range(20)]
+    for ids in sentences:
+        fast = greedy(model, ids, sos_id=tgt.sos_id, eos_id=tgt.eos_id)
+        slow = greedy(FullScoresOnly(model), ids, sos_id=tgt.sos_id, eos_id=tgt.eos_id)
+        assert fast.ids == slow.ids and fast.log_prob == pytest.approx(slow.log_prob, abs=1e-4)
+    lengths = torch.tensor([len(s) for s in sentences])
+    batch = torch.nn.utils.rnn.pad_sequence([torch.tensor(s) for s in sentences], batch_first=True)
+    kwargs = {"sos_id": tgt.sos_id, "eos_id": tgt.eos_id, "pad_id": tgt.pad_id, "max_len": 12}
+    assert torch.equal(
+        greedy_batch(model, batch, lengths, **kwargs), greedy_batch(FullScoresOnly(model), batch, lengths, **kwargs)
+    )

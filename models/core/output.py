@@ -36,6 +36,32 @@ class OutputLayer(nn.Module):
             out = torch.log_softmax(self.linear(flat), dim=-1)
         return out.reshape(*x.shape[:-1], self.vocab)
 
+    def best(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(N, dim) → each row's most probable word (N,) and its log-probability (N,): what `log_probs(x)`'s
+        argmax gives, without computing every word.
+
+        A rare word's log-probability is its cluster's (from the head) plus its own within the cluster, so it
+        is at most its cluster's: a rare cluster is computed only for the rows where the cluster itself
+        beats the best frequent word. Greedy decoding mostly emits frequent words, so most steps skip the
+        clusters that hold most of the vocabulary. Ties go to the lower id, as argmax does.
+        """
+        if self.adaptive is None:
+            best_lp, best_id = self.log_probs(x).max(-1)
+            return best_id, best_lp
+        a = self.adaptive
+        head = torch.log_softmax(a.head(x), dim=-1)  # (N, shortlist + clusters)
+        best_lp, best_id = head[:, : a.shortlist_size].max(-1)
+        for k, tail in enumerate(a.tail):
+            cluster = head[:, a.shortlist_size + k]  # (N,)
+            rows = (cluster > best_lp).nonzero().squeeze(1)
+            if rows.numel() == 0:
+                continue
+            lp, idx = (torch.log_softmax(tail(x[rows]), dim=-1) + cluster[rows, None]).max(-1)
+            better = lp > best_lp[rows]
+            best_lp[rows] = torch.where(better, lp, best_lp[rows])
+            best_id[rows] = torch.where(better, idx + a.cutoffs[k], best_id[rows])
+        return best_id, best_lp
+
     def loss(self, x: torch.Tensor, target: torch.Tensor, ignore_index: int) -> torch.Tensor:
         """Mean negative log-likelihood of `target` (…,) under x (…, dim), positions equal to ignore_index left out."""
         keep = target.reshape(-1) != ignore_index

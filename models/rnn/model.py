@@ -237,5 +237,14 @@ class Seq2Seq(nn.Module):
         out = self.decoder.step(y_prev, state.s, state.memory)
         return out.logits, RNNState(state.memory, out.state)
 
+    def step_features(self, state: RNNState, y_prev: torch.Tensor) -> tuple[torch.Tensor, RNNState]:
+        """`step` up to the output layer: the readout features (B, D) that `output_layer` turns into words."""
+        out = self.decoder.step(y_prev, state.s, state.memory, scores=False)
+        return out.logits, RNNState(state.memory, out.state)
+
+    @property
+    def output_layer(self) -> OutputLayer:
+        return self.decoder.out
+
     def reorder(self, state: RNNState, index: torch.Tensor) -> RNNState:
         return RNNState(state.memory.select(index), state.s[index])

@@ -264,6 +264,15 @@ class Transformer(nn.Module):
     def step(self, state: TransformerState, y_prev: torch.Tensor) -> tuple[torch.Tensor, TransformerState]:
         """The next word's log-probabilities after y_prev (B,): the same as `decode` over every input so far
         gives at its last position, computing only that position."""
+        features, state = self.step_features(state, y_prev)
+        return self.out.log_probs(features), state
+
+    @property
+    def output_layer(self) -> OutputLayer:
+        return self.out
+
+    def step_features(self, state: TransformerState, y_prev: torch.Tensor) -> tuple[torch.Tensor, TransformerState]:
+        """`step` up to the output layer: the final features (B, D) that `output_layer` turns into words."""
         t = state.ys.shape[1]
         y = self.drop(self.tgt_emb(y_prev[:, None]) * math.sqrt(self.config.d_model) + self.pe[t : t + 1])
         past = []
@@ -271,8 +280,7 @@ class Transformer(nn.Module):
             y, kv = layer.step(y, kv, cross, state.src_mask)
             past.append(kv)
         ys = torch.cat([state.ys, y_prev[:, None]], dim=1)  # (B, t + 1)
-        log_probs = self.out.log_probs(self.dec_norm(y)[:, 0])
-        return log_probs, TransformerState(state.memory, state.src_mask, ys, past, state.cross)
+        return self.dec_norm(y)[:, 0], TransformerState(state.memory, state.src_mask, ys, past, state.cross)
 
     def reorder(self, state: TransformerState, index: torch.Tensor) -> TransformerState:
         def pick(pairs: list[tuple[torch.Tensor, torch.Tensor]]) -> list[tuple[torch.Tensor, torch.Tensor]]:

@@ -45,6 +45,22 @@ class Hypothesis:
         return self.log_prob / max(1, self.steps)
 
 
+def _next_words(model: Decodable, state: Any, y_prev: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, Any]:
+    """The most probable next word of each row (B,), its log-probability (B,) and the new state.
+
+    A model with `step_features` and an `output_layer` (both translators) skips its rare-word clusters
+    where they cannot hold the best word (OutputLayer.best); any other model is scored in full.
+    """
+    step_features = getattr(model, "step_features", None)
+    if step_features is not None:
+        features, state = step_features(state, y_prev)
+        ids, log_probs = model.output_layer.best(features)  # type: ignore[attr-defined]
+        return ids, log_probs, state
+    logits, state = model.step(state, y_prev)
+    log_probs, ids = torch.log_softmax(logits, dim=-1).max(-1)
+    return ids, log_probs, state
+
+
 @torch.inference_mode()
 def greedy_batch(
     model: Decodable, src: torch.Tensor, src_len: torch.Tensor, *, sos_id: int, eos_id: int, pad_id: int, max_len: int
@@ -54,8 +70,7 @@ def greedy_batch(
     y = torch.full((src.shape[0],), sos_id, dtype=torch.long)
     out, done = [], torch.zeros(src.shape[0], dtype=torch.bool)
     for _ in range(min(max_len, model.max_len)):
-        logits, state = model.step(state, y)
-        y = logits.argmax(-1)
+        y, _, state = _next_words(model, state, y)
         done = done | (y == eos_id)
         out.append(y.masked_fill(done, pad_id))
         if done.all():
@@ -71,10 +86,9 @@ def greedy(model: Decodable, src_ids: list[int], *, sos_id: int, eos_id: int, ma
     y, log_prob = sos_id, 0.0
     ids: list[int] = []
     for _ in range(limit):
-        logits, state = model.step(state, torch.tensor([y]))
-        log_probs = torch.log_softmax(logits[0], dim=-1)
-        y = int(log_probs.argmax())
-        log_prob += float(log_probs[y])
+        best, best_lp, state = _next_words(model, state, torch.tensor([y]))
+        y = int(best[0])
+        log_prob += float(best_lp[0])
         if y == eos_id:
             return Hypothesis(tuple(ids), log_prob, True)
         ids.append(y)
