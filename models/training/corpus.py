@@ -134,10 +134,10 @@ def _chunks(seed: int, workers: int) -> Iterator[list]:
             index += workers * 4
 
 
-def split_of(en: list[str], seed: int) -> str:
+def split_of(en: list[str], seed: int, valid_share: float = VALID_SHARE, test_share: float = TEST_SHARE) -> str:
     """train / valid / test by the English text alone, so the same sentence always lands in the same split."""
     r = random.Random(f"{seed}:{' '.join(en)}").random()
-    return "valid" if r < VALID_SHARE else "test" if r < VALID_SHARE + TEST_SHARE else "train"
+    return "valid" if r < valid_share else "test" if r < valid_share + test_share else "train"
 
 
 def generate(size: int, seed: int = 0, workers: int = 1) -> list[Pair]:
