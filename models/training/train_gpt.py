@@ -131,8 +131,8 @@ def train(config: GPTTrainConfig, log: Log) -> tuple[GPT2LMHeadModel, PreTrained
     torch.manual_seed(config.seed)
     log(f"generating {config.size} sentences (seed {config.seed})")
     pairs = corpus.generate(config.size, config.seed)
-    labels = [p.split if p.split == "combinations" else corpus.split_of(p.en, config.seed, *SHARES) for p in pairs]
-    split = {s: [p.en for p, label in zip(pairs, labels, strict=True) if label == s] for s in corpus.SPLITS}
+    assigned = [p.split if p.split == "combinations" else corpus.split_of(p.en, config.seed, *SHARES) for p in pairs]
+    split = {s: [p.en for p, label in zip(pairs, assigned, strict=True) if label == s] for s in corpus.SPLITS}
     tokenizer = build_tokenizer([w for words in split["train"] for w in words])
     data = {s: encode(tokenizer, sentences) for s, sentences in split.items()}
     pad = tokenizer.pad_token_id
