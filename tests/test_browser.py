@@ -185,7 +185,9 @@ def test_transformer_page_draws_encoder_decoder_bertviz_offline(server, browser)
     head.select_option("#filter", "0")  # the menu still switches
     page.wait_for_timeout(300)
     assert "pomme" not in head.locator("#left text").all_text_contents()
+    page.get_by_text("Integrity: does the decoder read only the past?").click()  # checked on request
     metric = page.locator("[data-testid='stMetric']", has_text="Causal mask")
+    metric.wait_for(timeout=30_000)
     assert "holds" in metric.inner_text()
     assert page.blocked == [] and page.dialogs == []
     context.close()

@@ -267,6 +267,9 @@ def test_playground_takes_qkv_from_a_bert_head():
 
 def test_transformer_page_shows_three_attentions_and_the_causal_mask():
     at = page("pages/transformer.py")
+    assert not [m for m in at.metric if m.label == "Causal mask"]  # checked only when its expander is opened
+    at.session_state["tf_integrity"] = True
+    at.run()
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Causal mask"] == "holds" and float(metrics["Change from future words"]) < 1e-4
     for kind in ("Encoder self-attention", "Decoder causal self-attention", "Encoder-decoder cross-attention"):
@@ -286,6 +289,7 @@ def test_transformer_page_says_broken_when_the_decoder_peeks(monkeypatch):
     embed = Transformer.embed
     monkeypatch.setattr(Transformer, "embed", lambda self, emb, ids: embed(self, emb, ids).cumsum(1).flip(1))
     at = page("pages/transformer.py")
+    at.session_state["tf_integrity"] = True
     at.text_input(key="tf_text").input("the red cat will sleep .").run()  # a sentence not cached unmasked
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}

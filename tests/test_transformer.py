@@ -11,7 +11,13 @@ from attention_explorer.models.core.checkpoint import CheckpointError
 from attention_explorer.models.core.vocab import Vocab
 from attention_explorer.models.transformer.model import Transformer, TransformerConfig, attention, causality_check
 from attention_explorer.models.translation import command
-from attention_explorer.models.translation.translator import Translator, load_translator, model_inputs, translate
+from attention_explorer.models.translation.translator import (
+    WEIGHTS,
+    Translator,
+    load_translator,
+    model_inputs,
+    translate,
+)
 
 
 @pytest.fixture(scope="module")
@@ -135,3 +141,48 @@ def test_checkpoint_round_trip_and_errors(tiny, tmp_path):
         load_translator(tmp_path / "transformer")
     with pytest.raises(CheckpointError, match="missing"):
         load_translator(tmp_path / "nowhere")
+
+
+def _forced_attentions(translator: Translator, result) -> dict[str, np.ndarray]:
+    src, src_len, tgt_in = model_inputs(translator, result)
+    _, att = translator.model(src, src_len, tgt_in)
+    return {name: weights[0].numpy() for name, weights in att.items()}
+
+
+@pytest.fixture(scope="module")
+def endless():
+    """A tiny model that never writes </s>: its output runs to the length limit."""
+    torch.manual_seed(1)
+    src = Vocab(["the", "green", "apple", "will", "fall", "."])
+    tgt = Vocab(["la", "pomme", "verte", "tombera", "."])
+    config = TransformerConfig(len(src), len(tgt), d_model=16, heads=2, layers=3, d_ff=32, max_len=16)
+    model = Transformer(config).eval()
+    assert model.out.linear is not None
+    with torch.no_grad():
+        model.out.linear.bias[tgt.eos_id] = -1e4
+    return Translator(model, src, tgt, "transformer", {})
+
+
+@pytest.mark.parametrize("which", ["endless", "committed"])
+def test_attentions_recorded_while_decoding_are_those_of_a_teacher_forced_pass(endless, monkeypatch, which):
+    """Greedy decoding keeps the weights it computes, so translate() makes no second pass over its output;
+    they are the weights the teacher-forced pass gives, row for row: for an output cut at the length limit
+    and for the committed model's translation, which ends with </s>."""
+    translator = endless if which == "endless" else load_translator(WEIGHTS / "transformer")
+    forward = Transformer.forward
+    monkeypatch.setattr(Transformer, "forward", lambda *a, **k: pytest.fail("a second, teacher-forced pass"))
+    result = translate(translator, "the green apple will fall on the table of my friend")
+    monkeypatch.setattr(Transformer, "forward", forward)
+    assert len(result.output) > 8 and (result.output[-1] == "</s>") == (which == "committed")
+    with torch.inference_mode():
+        forced = _forced_attentions(translator, result)
+    for name, capture in result.captures.items():
+        np.testing.assert_allclose(capture.weights, forced[name], atol=1e-5, err_msg=name)
+
+
+def test_a_beam_wider_than_one_reads_its_attentions_with_a_teacher_forced_pass(tiny):
+    result = translate(tiny, "the green apple will fall .", beam=3)
+    with torch.inference_mode():
+        forced = _forced_attentions(tiny, result)
+    for name, capture in result.captures.items():
+        np.testing.assert_allclose(capture.weights, forced[name], atol=1e-6, err_msg=name)

@@ -8,21 +8,25 @@ import torch
 from attention_explorer.models.core.capture import AttentionCapture, AttentionKind
 from attention_explorer.models.core.forced import Forced
 from attention_explorer.models.core.vocab import SOS
-from attention_explorer.models.transformer.model import Transformer
+from attention_explorer.models.transformer.model import Transformer, TransformerState
 
 IMPLEMENTATION = "scaled dot-product"
 
 
 @torch.inference_mode()
 def translation_captures(
-    model: Transformer, forced: Forced
+    model: Transformer, forced: Forced, decoded: TransformerState | None = None
 ) -> tuple[dict[str, AttentionCapture], dict[str, np.ndarray]]:
-    """Teacher-forced pass over the model's own output.
+    """The three attentions on the model's own output: read from `decoded`, the last state of a recording
+    decoding that wrote exactly forced.output (no model work), or else from a teacher-forced pass over it.
 
     encoder: self [layer, head, source, source]; decoder: causal self over the decoder's inputs (<s> and
     the output so far); cross: [layer, head, output, source], the row that emits each output token.
     """
-    _, att = model(forced.src, torch.tensor([forced.src.shape[1]]), forced.tgt_in)
+    if decoded is not None and decoded.trace is not None and len(decoded.trace) == len(forced.output):
+        att = {name: weights[None] for name, weights in model.recorded(decoded).items()}
+    else:
+        _, att = model(forced.src, torch.tensor([forced.src.shape[1]]), forced.tgt_in)
     source, output = forced.source, forced.output
     decoder_inputs = (SOS, *output[:-1])
 

@@ -131,20 +131,21 @@ class DecoderLayer(nn.Module):
         past: tuple[torch.Tensor, torch.Tensor],
         cross: tuple[torch.Tensor, torch.Tensor],
         cross_mask: torch.Tensor,
-    ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+    ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:
         """`forward` for one new position y (B, 1, D), given the keys and values of the positions before it
-        (B, H, t, d_k) and of the memory: → its output and the keys and values with it added.
+        (B, H, t, d_k) and of the memory: → its output, the keys and values with it added, and its self and
+        cross attention weights (B, H, 1, t + 1) and (B, H, 1, S).
 
         The new position may read every earlier one, so no causal mask is needed.
         """
         h = self.n1(y)
         k = torch.cat([past[0], self.self_attn.split(self.self_attn.k, h)], dim=2)
         v = torch.cat([past[1], self.self_attn.split(self.self_attn.v, h)], dim=2)
-        a, _ = self.self_attn.attend(h, k, v, None)
+        a, p_self = self.self_attn.attend(h, k, v, None)
         y = y + self.drop(a)
-        a, _ = self.cross_attn.attend(self.n2(y), *cross, cross_mask)
+        a, p_cross = self.cross_attn.attend(self.n2(y), *cross, cross_mask)
         y = y + self.drop(a)
-        return y + self.drop(self.ff(self.n3(y))), (k, v)
+        return y + self.drop(self.ff(self.n3(y))), (k, v), (p_self, p_cross)
 
 
 @dataclass
@@ -160,6 +161,10 @@ class TransformerState:
     ys: torch.Tensor  # (B, t) decoder inputs so far, starting with <s>
     past: list[tuple[torch.Tensor, torch.Tensor]]  # per decoder layer: self-attention K, V (B, H, t, d_k)
     cross: list[tuple[torch.Tensor, torch.Tensor]]  # per decoder layer: cross-attention K, V of memory (B, H, S, d_k)
+    # when recording (start(..., record=True)): each encoder layer's attention (B, H, S, S), and per step
+    # taken, each decoder layer's self and cross attention weights (B, H, 1, t + 1) and (B, H, 1, S)
+    encoder_attention: list[torch.Tensor] | None = None
+    trace: list[list[tuple[torch.Tensor, torch.Tensor]]] | None = None
 
 
 class Transformer(nn.Module):
@@ -249,8 +254,10 @@ class Transformer(nn.Module):
     def decoder_layers(self) -> list[DecoderLayer]:
         return [cast(DecoderLayer, layer) for layer in self.dec]
 
-    def start(self, src: torch.Tensor, src_len: torch.Tensor) -> TransformerState:
-        memory, src_mask, _ = self.encode(src, src_len)
+    def start(self, src: torch.Tensor, src_len: torch.Tensor, record: bool = False) -> TransformerState:
+        """Encode the source. record=True keeps every attention the decoding computes (see `recorded`), so the
+        attentions of a decoded output need no second, teacher-forced pass."""
+        memory, src_mask, enc_p = self.encode(src, src_len)
         B, c = src.shape[0], self.config
         empty = torch.empty(B, c.heads, 0, c.d_model // c.heads)
         cross = [
@@ -258,7 +265,13 @@ class Transformer(nn.Module):
             for layer in self.decoder_layers
         ]
         return TransformerState(
-            memory, src_mask, torch.empty(B, 0, dtype=torch.long), [(empty, empty) for _ in self.dec], cross
+            memory,
+            src_mask,
+            torch.empty(B, 0, dtype=torch.long),
+            [(empty, empty) for _ in self.dec],
+            cross,
+            enc_p if record else None,
+            [] if record else None,
         )
 
     def step(self, state: TransformerState, y_prev: torch.Tensor) -> tuple[torch.Tensor, TransformerState]:
@@ -275,18 +288,45 @@ class Transformer(nn.Module):
         """`step` up to the output layer: the final features (B, D) that `output_layer` turns into words."""
         t = state.ys.shape[1]
         y = self.drop(self.tgt_emb(y_prev[:, None]) * math.sqrt(self.config.d_model) + self.pe[t : t + 1])
-        past = []
+        past, weights = [], []
         for layer, kv, cross in zip(self.decoder_layers, state.past, state.cross, strict=True):
-            y, kv = layer.step(y, kv, cross, state.src_mask)
+            y, kv, p = layer.step(y, kv, cross, state.src_mask)
             past.append(kv)
+            weights.append(p)
+        if state.trace is not None:
+            state.trace.append(weights)
         ys = torch.cat([state.ys, y_prev[:, None]], dim=1)  # (B, t + 1)
-        return self.dec_norm(y)[:, 0], TransformerState(state.memory, state.src_mask, ys, past, state.cross)
+        return self.dec_norm(y)[:, 0], TransformerState(
+            state.memory, state.src_mask, ys, past, state.cross, state.encoder_attention, state.trace
+        )
+
+    @staticmethod
+    def recorded(state: TransformerState) -> dict[str, torch.Tensor]:
+        """The attentions a recording decoding computed, for row 0, shaped as `forward` returns them for the
+        decoder inputs the steps read: {"encoder", "decoder", "cross"}, each (layer, head, Tq, Tk).
+
+        A step reads only the positions before it, so the decoder's weights above the diagonal are 0, as
+        the causal mask makes them in `forward`.
+        """
+        if state.trace is None or state.encoder_attention is None:
+            raise ValueError("This decoding was not recorded: start it with record=True")
+        T = len(state.trace)
+        layers, heads = len(state.encoder_attention), state.encoder_attention[0].shape[1]
+        decoder = torch.zeros(layers, heads, T, T)
+        for t, weights in enumerate(state.trace):
+            for layer, (p_self, _) in enumerate(weights):
+                decoder[layer, :, t, : t + 1] = p_self[0, :, 0]
+        if T:
+            cross = torch.stack([torch.cat([w[layer][1][0] for w in state.trace], dim=1) for layer in range(layers)])
+        else:
+            cross = torch.zeros(layers, heads, 0, state.memory.shape[1])
+        return {"encoder": torch.stack([p[0] for p in state.encoder_attention]), "decoder": decoder, "cross": cross}
 
     def reorder(self, state: TransformerState, index: torch.Tensor) -> TransformerState:
         def pick(pairs: list[tuple[torch.Tensor, torch.Tensor]]) -> list[tuple[torch.Tensor, torch.Tensor]]:
             return [(k[index], v[index]) for k, v in pairs]
 
-        return TransformerState(
+        return TransformerState(  # a beam's rows are reordered; recording is for one row, so it stops here
             state.memory[index], state.src_mask[index], state.ys[index], pick(state.past), pick(state.cross)
         )
 

@@ -7,7 +7,7 @@ state, `reorder(state, index)` selects and repeats rows (for beams).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import torch
@@ -33,6 +33,7 @@ class Hypothesis:
     ids: tuple[int, ...]
     log_prob: float  # sum over the words emitted, </s> included when it ended
     ended: bool  # the model emitted </s> (otherwise the length limit cut it)
+    final: Any = field(default=None, compare=False, repr=False)  # greedy with record=True: the last decoding state
 
     @property
     def steps(self) -> int:
@@ -79,10 +80,23 @@ def greedy_batch(
 
 
 @torch.inference_mode()
-def greedy(model: Decodable, src_ids: list[int], *, sos_id: int, eos_id: int, max_len: int | None = None) -> Hypothesis:
-    """Greedy decoding of one sentence, keeping its log-probability."""
+def greedy(
+    model: Decodable,
+    src_ids: list[int],
+    *,
+    sos_id: int,
+    eos_id: int,
+    max_len: int | None = None,
+    record: bool = False,
+) -> Hypothesis:
+    """Greedy decoding of one sentence, keeping its log-probability.
+
+    record=True starts the model with `start(..., record=True)` (a model that keeps the attentions it computes
+    while decoding) and returns the last state as the hypothesis's `final`.
+    """
     limit = min(max_len or model.max_len, model.max_len)
-    state = model.start(torch.tensor([src_ids]), torch.tensor([len(src_ids)]))
+    src, src_len = torch.tensor([src_ids]), torch.tensor([len(src_ids)])
+    state = model.start(src, src_len, record=True) if record else model.start(src, src_len)  # type: ignore[call-arg]
     y, log_prob = sos_id, 0.0
     ids: list[int] = []
     for _ in range(limit):
@@ -90,9 +104,9 @@ def greedy(model: Decodable, src_ids: list[int], *, sos_id: int, eos_id: int, ma
         y = int(best[0])
         log_prob += float(best_lp[0])
         if y == eos_id:
-            return Hypothesis(tuple(ids), log_prob, True)
+            return Hypothesis(tuple(ids), log_prob, True, state if record else None)
         ids.append(y)
-    return Hypothesis(tuple(ids), log_prob, False)
+    return Hypothesis(tuple(ids), log_prob, False, state if record else None)
 
 
 @torch.inference_mode()
@@ -105,18 +119,20 @@ def beam_search(
     eos_id: int,
     max_len: int | None = None,
     keep: int = 5,
+    record: bool = False,
 ) -> list[Hypothesis]:
     """Beam search for one sentence → up to `keep` hypotheses, best first by mean log-probability per word.
 
     Finished hypotheses compete with the live ones: the search stops only when no live beam can still
     beat the best finished one (a live beam's mean can at best rise to its log-probability so far spread
     over the longest allowed output), or at the length limit. The greedy output is always a candidate, so
-    the result is never worse than greedy by this score. Width 1 is greedy decoding.
+    the result is never worse than greedy by this score. Width 1 is greedy decoding. record: the greedy
+    candidate is decoded with `greedy(..., record=True)`.
     """
     if width < 1:
         raise ValueError(f"The beam width must be at least 1; got {width}")
     limit = min(max_len or model.max_len, model.max_len)
-    finished: list[Hypothesis] = [greedy(model, src_ids, sos_id=sos_id, eos_id=eos_id, max_len=limit)]
+    finished: list[Hypothesis] = [greedy(model, src_ids, sos_id=sos_id, eos_id=eos_id, max_len=limit, record=record)]
     if width == 1:
         return finished
     state = model.start(torch.tensor([src_ids]), torch.tensor([len(src_ids)]))

@@ -212,7 +212,11 @@ def translate(translator: Translator, text: str, beam: int = 1) -> Translation:
     src_ids = [*translator.src.encode(tokens), translator.src.eos_id]
     tgt = translator.tgt
     limit = 2 * len(src_ids) + OUTPUT_SLACK
-    hypotheses = beam_search(translator.model, src_ids, beam, sos_id=tgt.sos_id, eos_id=tgt.eos_id, max_len=limit)
+    transformer = isinstance(translator.model, Transformer)
+    # the Transformer keeps the attentions it computes while decoding, so greedy's output needs no second pass
+    hypotheses = beam_search(
+        translator.model, src_ids, beam, sos_id=tgt.sos_id, eos_id=tgt.eos_id, max_len=limit, record=transformer
+    )
     best: Hypothesis = hypotheses[0]
     source = (*tokens, EOS)
     raw = tuple(tgt.decode([*best.ids, tgt.eos_id] if best.ended else best.ids))
@@ -221,7 +225,7 @@ def translate(translator: Translator, text: str, beam: int = 1) -> Translation:
     if isinstance(translator.model, Seq2Seq):
         captures, arrays = rnn_capture.translation_captures(translator.model, forced)
     else:
-        captures, arrays = transformer_capture.translation_captures(translator.model, forced)
+        captures, arrays = transformer_capture.translation_captures(translator.model, forced, best.final)
     head = copy_head(translator)
     alignment = captures.get("alignment") or captures.get("cross")
     unknown_at = [i for i, token in enumerate(tokens) if token in unknown]
