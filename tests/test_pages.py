@@ -512,6 +512,11 @@ def test_translator_pages_show_what_the_model_read_and_what_it_copied():
     assert "The model reads: alice · does · not · live" in captions  # contraction written out, lower case
     assert "final full stop" in captions  # what normalisation added, said in words
     assert "copied where α points" in captions and "Alice" in captions and "Paris" in captions
+    at.text_input(key="s2s_text").input("The cat of Alice sleeps.").run()
+    captions = " ".join(c.value for c in at.caption)
+    assert (
+        "Elided before a copy that starts with a vowel, as French writes it: “de” → “d\\'”" in captions
+    )  # Markdown-escaped
     at.selectbox(key="s2s_example").select("object relative clause").run()
     assert at.text_input(key="s2s_text").value == "The cat that the dog saw is sleeping."
     reference = next(c.value for c in at.caption if c.value.startswith("Example of"))

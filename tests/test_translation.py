@@ -10,6 +10,7 @@ from attention_explorer.models.translation.examples import EXAMPLES, REFERENCES
 from attention_explorer.models.translation.translator import (
     WEIGHTS,
     copy_unknown,
+    elide_before_copies,
     load_test_sentences,
     load_translator,
     model_inputs,
@@ -49,6 +50,27 @@ def test_an_unk_copies_a_word_the_model_could_not_read_not_its_known_neighbour()
     assert copy_unknown(("le", "<unk>"), cap, typed, None, unknown_at=[3]) == (("le", "Jakob"), {1: 3})
     assert copy_unknown(("le", "<unk>"), cap, typed, None) == (("le", "sleeps"), {1: 4})  # any word: the largest
     assert copy_unknown(("le", "<unk>"), cap, typed, None, unknown_at=[]) == (("le", "<unk>"), {})  # none to copy
+
+
+def test_the_word_before_a_copy_that_starts_with_a_vowel_is_elided():
+    copied = {1: 0, 4: 1, 6: 2, 8: 3, 10: 4, 12: 5}
+    output = ("de", "Alice", "et", "la", "umpire", "que", "Emma", "qui", "Oscar", "le", "Hugo", "du", "Ugo")
+    out, elided = elide_before_copies(output, copied)
+    # qui never elides, and an h is left alone (silent or aspirated: the model cannot know which)
+    assert out == ("d'", "Alice", "et", "l'", "umpire", "qu'", "Emma", "qui", "Oscar", "le", "Hugo", "de l'", "Ugo")
+    assert elided == {0: "de", 3: "la", 5: "que", 11: "du"}
+    assert elide_before_copies(("le", "ami"), {}) == (("le", "ami"), {})  # only before copies: the model's own
+    assert elide_before_copies(("de", "Emma"), {0: 0, 1: 1}) == (("de", "Emma"), {})  # a copy ("de" typed) stays
+
+
+@pytest.mark.parametrize("name", ["bahdanau", "transformer"])
+def test_a_name_after_de_is_written_as_french_writes_it_and_teacher_forcing_still_reads_the_model(translators, name):
+    translator = translators[name]
+    result = translate(translator, "The cat of Alice sleeps.")
+    assert result.sentence == "Le chat d'Alice dort.", result.output
+    assert result.elided == {2: "de"}
+    tgt_in = model_inputs(translator, result)[2]
+    assert translator.tgt.decode(tgt_in[0].tolist())[3] == "de"  # the decoder's input is the word it wrote
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from attention_explorer.models.core.vocab import UNK, Vocab
 from attention_explorer.models.training.corpus import Pair
 from attention_explorer.models.training.loop import tensors
 from attention_explorer.models.translation.decoding import greedy_batch
-from attention_explorer.models.translation.translator import TranslationModel, copy_rows
+from attention_explorer.models.translation.translator import TranslationModel, copy_rows, elide_before_copies
 
 BUCKETS = [(1, 10), (11, 20), (21, 30), (31, 10_000)]
 EVAL_BATCH = 256
@@ -80,7 +80,8 @@ def _copy(
     out = []
     for b, (w, pair) in enumerate(zip(words, chunk, strict=True)):
         unknown_at = [i for i, token in enumerate(pair.en) if token not in src]
-        out.append(list(copy_rows(w, weights[b], pair.en, unknown_at)[0]))
+        copy, copied = copy_rows(w, weights[b], pair.en, unknown_at)
+        out.append(list(elide_before_copies(copy, copied)[0]))
     return out
 
 

@@ -83,6 +83,7 @@ class Translation:
     hypotheses: tuple[tuple[tuple[str, ...], float], ...]  # beam candidates: (words, mean log-prob), best first
     notes: tuple[str, ...] = ()  # what normalisation changed in the typed text ("added a final full stop")
     copied: dict[int, int] = field(default_factory=dict)  # output position → source position it was copied from
+    elided: dict[int, str] = field(default_factory=dict)  # output position elided before a copy → the word written
     copy_attention: str = ""  # whose attention chose the copied words ("α", "cross-attention layer 1, head 2")
     copy_head: tuple[int, int] | None = None  # (layer, head) of that attention in `alignment`
     typed_source: tuple[str, ...] = ()  # `source` as typed (case kept, </s> left out): what copies are taken from
@@ -199,6 +200,39 @@ def copy_rows(
     return tuple(out), copied
 
 
+# a French function word before a word that starts with a vowel sound loses its vowel ("le ami" -> "l'ami");
+# "du" and "au" (de + le, à + le) open up instead ("du ami" -> "de l'ami")
+ELIDED = {
+    "le": "l'",
+    "la": "l'",
+    "de": "d'",
+    "que": "qu'",
+    "je": "j'",
+    "ne": "n'",
+    "me": "m'",
+    "te": "t'",
+    "se": "s'",
+    "du": "de l'",
+    "au": "à l'",
+}
+_VOWELS = frozenset("aeiouyàâäéèêëîïôöùûüœæAEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŒÆ")
+
+
+def elide_before_copies(output: Sequence[str], copied: Collection[int]) -> tuple[tuple[str, ...], dict[int, str]]:
+    """The word before each copied word that starts with a vowel, elided as French writes it ("de Alice" ->
+    "d' Alice", "la umpire" -> "l' umpire"): the model wrote it for the <unk> it emitted, whose sound it could
+    not know. An h is left alone (silent or aspirated: "l'hôtel", "le héros"), and so is a copy after a copy.
+
+    Returns the new output and {position: the word the model wrote there}.
+    """
+    out, elided = list(output), {}
+    for t in sorted(copied):
+        if 0 < t < len(out) and out[t][:1] in _VOWELS and t - 1 not in copied and out[t - 1] in ELIDED:
+            elided[t - 1] = out[t - 1]
+            out[t - 1] = ELIDED[out[t - 1]]
+    return tuple(out), elided
+
+
 def translate(translator: Translator, text: str, beam: int = 1) -> Translation:
     """Greedy (beam 1) or beam-search translation of `text`, then its attentions read on that output.
 
@@ -230,6 +264,7 @@ def translate(translator: Translator, text: str, beam: int = 1) -> Translation:
     alignment = captures.get("alignment") or captures.get("cross")
     unknown_at = [i for i, token in enumerate(tokens) if token in unknown]
     output, copied = copy_unknown(raw, alignment, normalized.typed, head, unknown_at)
+    output, elided = elide_before_copies(output, copied)
     if copied:  # the captures label their rows with the words shown, copies included
         captures = {name: _relabel(c, raw, output) for name, c in captures.items()}
     return Translation(
@@ -244,6 +279,7 @@ def translate(translator: Translator, text: str, beam: int = 1) -> Translation:
         hypotheses=tuple((tuple(tgt.decode(h.ids)), h.score) for h in hypotheses),
         notes=normalized.notes,
         copied=copied,
+        elided=elided,
         copy_attention=("α" if head is None else f"cross-attention layer {head[0]}, head {head[1]}")
         if alignment is not None
         else "",
@@ -283,8 +319,11 @@ def _inputs(
 
 
 def model_inputs(translator: Translator, translation: Translation) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """The tensors that reproduce `translation` with teacher forcing: src, src_len, tgt_in (copies read as <unk>)."""
-    emitted = tuple(UNK if t in translation.copied else tok for t, tok in enumerate(translation.output))
+    """The tensors that reproduce `translation` with teacher forcing: src, src_len, tgt_in (copies read as <unk>,
+    elided words as the model wrote them)."""
+    emitted = tuple(
+        UNK if t in translation.copied else translation.elided.get(t, tok) for t, tok in enumerate(translation.output)
+    )
     return _inputs(translator, translation.source, emitted)
 
 

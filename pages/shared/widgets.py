@@ -92,9 +92,13 @@ def reading(where: Any, result: Any) -> None:
         pairs = ", ".join(
             f"{quoted(result.output[t], 40)} ← {quoted(typed[i], 40)}" for t, i in sorted(result.copied.items())
         )
+        elided = ", ".join(
+            f"{quoted(word, 20)} → {quoted(result.output[t], 20)}" for t, word in sorted(result.elided.items())
+        )
         where.caption(
             f"Unknown words copied where {literal(result.copy_attention)} points (of the words the model could not "
             f"read, the one it weighs most): {pairs}."
+            + (f" Elided before a copy that starts with a vowel, as French writes it: {elided}." if elided else "")
         )
 
 
