@@ -12,7 +12,13 @@ from attention_explorer.models.core.vocab import Vocab
 from attention_explorer.models.rnn.model import Seq2Seq, Seq2SeqConfig
 from attention_explorer.models.translation import command
 from attention_explorer.models.translation.decoding import beam_search, greedy, greedy_batch
-from attention_explorer.models.translation.translator import Translator, load_translator, translate
+from attention_explorer.models.translation.translator import (
+    WEIGHTS,
+    Translator,
+    load_translator,
+    model_inputs,
+    translate,
+)
 
 
 @pytest.fixture(scope="module")
@@ -246,3 +252,27 @@ def test_greedy_decoding_with_the_shortcut_matches_scoring_every_word():
     assert torch.equal(
         greedy_batch(model, batch, lengths, **kwargs), greedy_batch(FullScoresOnly(model), batch, lengths, **kwargs)
     )
+
+
+@pytest.mark.parametrize("name", ["bahdanau", "no_attention"])
+@pytest.mark.parametrize("text", ["the cat of Alice sleeps on the big red chair .", "apple apple the will will green"])
+def test_what_the_step_view_draws_comes_from_the_decoding_as_a_teacher_forced_pass_gives_it(monkeypatch, name, text):
+    """Greedy decoding keeps each step's α, e and context, so translate() makes no second pass over its output;
+    they are what the teacher-forced pass gives, step for step (the committed models: the second sentence is
+    nonsense, whatever its output)."""
+    translator = load_translator(WEIGHTS / name)
+    monkeypatch.setattr(Seq2Seq, "trace", lambda *a, **k: pytest.fail("a second, teacher-forced pass"))
+    result = translate(translator, text)
+    monkeypatch.undo()
+    assert len(result.output) > 4
+    src, src_len, tgt_in = model_inputs(translator, result)
+    with torch.inference_mode():
+        trace = translator.model.trace(src, src_len, tgt_in, scores_out=False)
+    np.testing.assert_allclose(result.arrays["states"], trace.states[0].numpy(), atol=1e-6)
+    np.testing.assert_allclose(result.arrays["contexts"], trace.contexts[0].numpy(), atol=1e-5)
+    if name == "bahdanau":
+        assert trace.alpha is not None and trace.scores is not None
+        np.testing.assert_allclose(result.arrays["scores"], trace.scores[0].numpy(), atol=1e-4)
+        np.testing.assert_allclose(result.alignment.weights[0, 0], trace.alpha[0].numpy(), atol=1e-6)
+    else:
+        assert "scores" not in result.arrays and result.alignment is None

@@ -7,20 +7,26 @@ import torch
 
 from attention_explorer.models.core.capture import AttentionCapture, AttentionKind
 from attention_explorer.models.core.forced import Forced
-from attention_explorer.models.rnn.model import Seq2Seq
+from attention_explorer.models.rnn.model import RNNState, Seq2Seq
 
 IMPLEMENTATION = "additive (Bahdanau)"
 
 
 @torch.inference_mode()
-def translation_captures(model: Seq2Seq, forced: Forced) -> tuple[dict[str, AttentionCapture], dict[str, np.ndarray]]:
-    """Teacher-forced pass over the model's own output.
+def translation_captures(
+    model: Seq2Seq, forced: Forced, decoded: RNNState | None = None
+) -> tuple[dict[str, AttentionCapture], dict[str, np.ndarray]]:
+    """α, e, the encoder states and the contexts on the model's own output: read from `decoded`, the last
+    state of a recording decoding that wrote exactly forced.output (no model work), or else from a
+    teacher-forced pass over it.
 
     Returns {"alignment": α [1, 1, output, source]} ({} without attention) and the arrays the step view
     draws: "scores" e(t, i) (T, S), "states" h_i (S, 2H), "contexts" c_t (T, 2H).
     """
-    # the output distribution is not drawn here: scores_out=False skips the softmax at every step
-    trace = model.trace(forced.src, torch.tensor([forced.src.shape[1]]), forced.tgt_in, scores_out=False)
+    if decoded is not None and decoded.steps is not None and len(decoded.steps) == len(forced.output):
+        trace = model.recorded(decoded)
+    else:  # the output distribution is not drawn here: scores_out=False skips the softmax at every step
+        trace = model.trace(forced.src, torch.tensor([forced.src.shape[1]]), forced.tgt_in, scores_out=False)
     extras = {"states": trace.states[0].numpy(), "contexts": trace.contexts[0].numpy()}
     if trace.alpha is None or trace.scores is None:
         return {}, extras

@@ -153,6 +153,7 @@ class RNNState:
 
     memory: Memory
     s: torch.Tensor  # (B, H)
+    steps: list[Step] | None = None  # when recording (start(..., record=True)): every step taken, in order
 
 
 @dataclass
@@ -229,22 +230,50 @@ class Seq2Seq(nn.Module):
 
     # -- the decoding interface (see models.translation.decoding) --------------------------------
 
-    def start(self, src: torch.Tensor, lengths: torch.Tensor) -> RNNState:
+    def start(self, src: torch.Tensor, lengths: torch.Tensor, record: bool = False) -> RNNState:
+        """Encode the source. record=True keeps every step's α, e and context (see `recorded`), so a decoded
+        output needs no second, teacher-forced pass to show them."""
         memory, s0 = self.encode(src, lengths)
-        return RNNState(memory, s0)
+        return RNNState(memory, s0, [] if record else None)
+
+    def _next(self, state: RNNState, out: Step) -> RNNState:
+        if state.steps is not None:
+            state.steps.append(out)
+        return RNNState(state.memory, out.state, state.steps)
 
     def step(self, state: RNNState, y_prev: torch.Tensor) -> tuple[torch.Tensor, RNNState]:
         out = self.decoder.step(y_prev, state.s, state.memory)
-        return out.logits, RNNState(state.memory, out.state)
+        return out.logits, self._next(state, out)
 
     def step_features(self, state: RNNState, y_prev: torch.Tensor) -> tuple[torch.Tensor, RNNState]:
         """`step` up to the output layer: the readout features (B, D) that `output_layer` turns into words."""
         out = self.decoder.step(y_prev, state.s, state.memory, scores=False)
-        return out.logits, RNNState(state.memory, out.state)
+        return out.logits, self._next(state, out)
+
+    @staticmethod
+    def recorded(state: RNNState) -> Trace:
+        """What `trace` gives (with scores_out=False) for the decoder inputs a recording decoding read, from
+        the steps it took: α, e, the encoder states and each context vector."""
+        if state.steps is None:
+            raise ValueError("This decoding was not recorded: start it with record=True")
+        steps, memory = state.steps, state.memory
+        B, S = memory.mask.shape
+
+        def stacked(values: list[torch.Tensor], width: int) -> torch.Tensor:
+            return torch.stack(values, dim=1) if values else torch.zeros(B, 0, width)
+
+        with_attention = bool(steps) and steps[0].alpha is not None
+        return Trace(
+            logits=stacked([s.logits for s in steps], 0),
+            alpha=stacked([s.alpha for s in steps], S) if with_attention else None,  # type: ignore[misc]
+            scores=stacked([s.scores for s in steps], S) if with_attention else None,  # type: ignore[misc]
+            states=memory.states,
+            contexts=stacked([s.context for s in steps], memory.states.shape[-1]),
+        )
 
     @property
     def output_layer(self) -> OutputLayer:
         return self.decoder.out
 
     def reorder(self, state: RNNState, index: torch.Tensor) -> RNNState:
-        return RNNState(state.memory.select(index), state.s[index])
+        return RNNState(state.memory.select(index), state.s[index])  # recording is for one row: it stops here

@@ -246,10 +246,9 @@ def translate(translator: Translator, text: str, beam: int = 1) -> Translation:
     src_ids = [*translator.src.encode(tokens), translator.src.eos_id]
     tgt = translator.tgt
     limit = 2 * len(src_ids) + OUTPUT_SLACK
-    transformer = isinstance(translator.model, Transformer)
-    # the Transformer keeps the attentions it computes while decoding, so greedy's output needs no second pass
+    # both translators keep the attentions they compute while decoding, so greedy's output needs no second pass
     hypotheses = beam_search(
-        translator.model, src_ids, beam, sos_id=tgt.sos_id, eos_id=tgt.eos_id, max_len=limit, record=transformer
+        translator.model, src_ids, beam, sos_id=tgt.sos_id, eos_id=tgt.eos_id, max_len=limit, record=True
     )
     best: Hypothesis = hypotheses[0]
     source = (*tokens, EOS)
@@ -257,7 +256,7 @@ def translate(translator: Translator, text: str, beam: int = 1) -> Translation:
     src, _, tgt_in = _inputs(translator, source, raw)
     forced = Forced(src, tgt_in, source, raw, translator.name)
     if isinstance(translator.model, Seq2Seq):
-        captures, arrays = rnn_capture.translation_captures(translator.model, forced)
+        captures, arrays = rnn_capture.translation_captures(translator.model, forced, best.final)
     else:
         captures, arrays = transformer_capture.translation_captures(translator.model, forced, best.final)
     head = copy_head(translator)
