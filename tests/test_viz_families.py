@@ -94,6 +94,11 @@ def test_first_row_figures_side_by_side_show_each_models_weights():
         "pretrained",
         "fine-tuned",
     ] and "layer 3" in fig.layout.title.text
+    # side by side on one shared head axis: each panel its own x axis and its own part of the width
+    assert [(t.xaxis, t.yaxis) for t in fig.data] == [("x", "y"), ("x2", "y")]
+    left, right = fig.layout.xaxis.domain, fig.layout.xaxis2.domain
+    assert 0 <= left[0] < left[1] < right[0] < right[1] <= 1
+    assert [a.x for a in fig.layout.annotations] == [sum(left) / 2, sum(right) / 2]  # titles over their panels
 
 
 def test_divergence_and_prediction_figures():
