@@ -205,7 +205,7 @@ def step_through(result: Translation) -> None:
     steps = len(result.output)
     t = state.bound(STEP, st.slider, "Output step t", 0, max(1, steps - 1), valid=lambda v: min(max(v, 0), steps - 1))
     t = min(t, steps - 1)
-    emitted = literal(result.output[t])
+    emitted = literal(result.elided.get(t, result.output[t]))  # what the decoder wrote, before any elision
     st.markdown(
         f"Encode: the bidirectional GRU gives a state h_i for each of the {len(result.source)} source tokens. "
         f"Align: the decoder's previous state s_(t−1) is scored against every h_i → e({t}, i). "

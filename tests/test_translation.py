@@ -53,12 +53,19 @@ def test_an_unk_copies_a_word_the_model_could_not_read_not_its_known_neighbour()
 
 
 def test_the_word_before_a_copy_that_starts_with_a_vowel_is_elided():
-    copied = {1: 0, 4: 1, 6: 2, 8: 3, 10: 4, 12: 5}
-    output = ("de", "Alice", "et", "la", "umpire", "que", "Emma", "qui", "Oscar", "le", "Hugo", "du", "Ugo")
+    copied = {1: 0, 4: 1, 6: 2, 8: 3, 10: 4, 12: 5, 14: 6, 16: 7}
+    output = (
+        *("de", "Alice", "et", "la", "umpire", "que", "Emma", "qui", "Oscar", "le", "Hugo"),
+        *("du", "Ugo", "de", "Yves", "le", "yacht"),
+    )
     out, elided = elide_before_copies(output, copied)
-    # qui never elides, and an h is left alone (silent or aspirated: the model cannot know which)
-    assert out == ("d'", "Alice", "et", "l'", "umpire", "qu'", "Emma", "qui", "Oscar", "le", "Hugo", "de l'", "Ugo")
-    assert elided == {0: "de", 3: "la", 5: "que", 11: "du"}
+    # qui never elides; an h is left alone (silent or aspirated: the model cannot know which); "du" would need
+    # two words ("de l'"); a y elides only before a consonant
+    assert out == (
+        *("d'", "Alice", "et", "l'", "umpire", "qu'", "Emma", "qui", "Oscar", "le", "Hugo"),
+        *("du", "Ugo", "d'", "Yves", "le", "yacht"),
+    )
+    assert elided == {0: "de", 3: "la", 5: "que", 13: "de"}
     assert elide_before_copies(("le", "ami"), {}) == (("le", "ami"), {})  # only before copies: the model's own
     assert elide_before_copies(("de", "Emma"), {0: 0, 1: 1}) == (("de", "Emma"), {})  # a copy ("de" typed) stays
 

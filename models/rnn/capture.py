@@ -17,13 +17,14 @@ def translation_captures(
     model: Seq2Seq, forced: Forced, decoded: RNNState | None = None
 ) -> tuple[dict[str, AttentionCapture], dict[str, np.ndarray]]:
     """α, e, the encoder states and the contexts on the model's own output: read from `decoded`, the last
-    state of a recording decoding that wrote exactly forced.output (no model work), or else from a
+    state of a recording decoding whose decoder inputs were forced.tgt_in (no model work), or else from a
     teacher-forced pass over it.
 
     Returns {"alignment": α [1, 1, output, source]} ({} without attention) and the arrays the step view
     draws: "scores" e(t, i) (T, S), "states" h_i (S, 2H), "contexts" c_t (T, 2H).
     """
-    if decoded is not None and decoded.steps is not None and len(decoded.steps) == len(forced.output):
+    inputs = None if decoded is None else model.recorded_inputs(decoded)
+    if decoded is not None and inputs is not None and torch.equal(inputs, forced.tgt_in):
         trace = model.recorded(decoded)
     else:  # the output distribution is not drawn here: scores_out=False skips the softmax at every step
         trace = model.trace(forced.src, torch.tensor([forced.src.shape[1]]), forced.tgt_in, scores_out=False)

@@ -154,6 +154,7 @@ class RNNState:
     memory: Memory
     s: torch.Tensor  # (B, H)
     steps: list[Step] | None = None  # when recording (start(..., record=True)): every step taken, in order
+    inputs: list[torch.Tensor] | None = None  # and the previous word y_(t-1) (B,) each step read
 
 
 @dataclass
@@ -234,21 +235,30 @@ class Seq2Seq(nn.Module):
         """Encode the source. record=True keeps every step's α, e and context (see `recorded`), so a decoded
         output needs no second, teacher-forced pass to show them."""
         memory, s0 = self.encode(src, lengths)
-        return RNNState(memory, s0, [] if record else None)
+        return RNNState(memory, s0, [] if record else None, [] if record else None)
 
-    def _next(self, state: RNNState, out: Step) -> RNNState:
-        if state.steps is not None:
+    def _next(self, state: RNNState, y_prev: torch.Tensor, out: Step) -> RNNState:
+        if state.steps is not None and state.inputs is not None:
             state.steps.append(out)
-        return RNNState(state.memory, out.state, state.steps)
+            state.inputs.append(y_prev)
+        return RNNState(state.memory, out.state, state.steps, state.inputs)
 
     def step(self, state: RNNState, y_prev: torch.Tensor) -> tuple[torch.Tensor, RNNState]:
         out = self.decoder.step(y_prev, state.s, state.memory)
-        return out.logits, self._next(state, out)
+        return out.logits, self._next(state, y_prev, out)
 
     def step_features(self, state: RNNState, y_prev: torch.Tensor) -> tuple[torch.Tensor, RNNState]:
         """`step` up to the output layer: the readout features (B, D) that `output_layer` turns into words."""
         out = self.decoder.step(y_prev, state.s, state.memory, scores=False)
-        return out.logits, self._next(state, out)
+        return out.logits, self._next(state, y_prev, out)
+
+    @staticmethod
+    def recorded_inputs(state: RNNState) -> torch.Tensor | None:
+        """The decoder inputs (B, T) a recording decoding read, <s> first (None: not recorded)."""
+        if state.inputs is None:
+            return None
+        B = state.memory.mask.shape[0]
+        return torch.stack(state.inputs, dim=1) if state.inputs else torch.zeros(B, 0, dtype=torch.long)
 
     @staticmethod
     def recorded(state: RNNState) -> Trace:

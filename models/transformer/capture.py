@@ -18,12 +18,12 @@ def translation_captures(
     model: Transformer, forced: Forced, decoded: TransformerState | None = None
 ) -> tuple[dict[str, AttentionCapture], dict[str, np.ndarray]]:
     """The three attentions on the model's own output: read from `decoded`, the last state of a recording
-    decoding that wrote exactly forced.output (no model work), or else from a teacher-forced pass over it.
+    decoding whose decoder inputs were forced.tgt_in (no model work), or else from a teacher-forced pass.
 
     encoder: self [layer, head, source, source]; decoder: causal self over the decoder's inputs (<s> and
     the output so far); cross: [layer, head, output, source], the row that emits each output token.
     """
-    if decoded is not None and decoded.trace is not None and len(decoded.trace) == len(forced.output):
+    if decoded is not None and decoded.trace is not None and torch.equal(decoded.ys, forced.tgt_in):
         att = {name: weights[None] for name, weights in model.recorded(decoded).items()}
     else:
         _, att = model(forced.src, torch.tensor([forced.src.shape[1]]), forced.tgt_in)

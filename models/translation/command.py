@@ -63,6 +63,7 @@ def translate_main(argv: Sequence[str] | None = None) -> int:
                     "normalisation": list(result.notes),
                     "unknown_words": result.unknown,
                     "copied": {str(t): i for t, i in result.copied.items()},
+                    "elided": {str(t): word for t, word in result.elided.items()},
                 }
             except ValueError as exc:
                 row = {"en": line, "error": str(exc)}

@@ -115,6 +115,7 @@ class Translation:
             "translation": self.text,
             "unknown_words": self.unknown,
             "copied": {str(t): i for t, i in self.copied.items()},
+            "elided": {str(t): word for t, word in self.elided.items()},  # the word the model wrote there
             "normalisation": list(self.notes),
             "attention": {name: c.weights.round(6).tolist() for name, c in self.captures.items()},
             "scores": None if "scores" not in self.arrays else self.arrays["scores"].round(6).tolist(),
@@ -200,8 +201,8 @@ def copy_rows(
     return tuple(out), copied
 
 
-# a French function word before a word that starts with a vowel sound loses its vowel ("le ami" -> "l'ami");
-# "du" and "au" (de + le, à + le) open up instead ("du ami" -> "de l'ami")
+# a French function word before a word that starts with a vowel sound loses its vowel ("le ami" -> "l'ami").
+# "du" and "au" would open up to two words ("de l'ami"), which a one-token-per-step output cannot show: left alone
 ELIDED = {
     "le": "l'",
     "la": "l'",
@@ -212,22 +213,29 @@ ELIDED = {
     "me": "m'",
     "te": "t'",
     "se": "s'",
-    "du": "de l'",
-    "au": "à l'",
 }
-_VOWELS = frozenset("aeiouyàâäéèêëîïôöùûüœæAEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŒÆ")
+_VOWELS = frozenset("aeiouàâäéèêëîïôöùûüœæ")
+
+
+def _vowel_sound(word: str) -> bool:
+    """Whether French elides before `word`: a vowel first, or a y before a consonant ("Yves", not "yacht",
+    "Yoko"). An h is left out: silent ("l'hôtel") or aspirated ("le héros"), which a name does not say."""
+    w = word.lower()
+    if w[:1] == "y":
+        return len(w) > 1 and w[1].isalpha() and w[1] not in _VOWELS and w[1] != "y"
+    return w[:1] in _VOWELS
 
 
 def elide_before_copies(output: Sequence[str], copied: Collection[int]) -> tuple[tuple[str, ...], dict[int, str]]:
-    """The word before each copied word that starts with a vowel, elided as French writes it ("de Alice" ->
-    "d' Alice", "la umpire" -> "l' umpire"): the model wrote it for the <unk> it emitted, whose sound it could
-    not know. An h is left alone (silent or aspirated: "l'hôtel", "le héros"), and so is a copy after a copy.
+    """The word before each copied word that starts with a vowel sound, elided as French writes it ("de Alice"
+    -> "d' Alice", "la umpire" -> "l' umpire"): the model wrote it for the <unk> it emitted, whose sound it
+    could not know. An h is left alone (see `_vowel_sound`), and so is a copy after a copy.
 
     Returns the new output and {position: the word the model wrote there}.
     """
     out, elided = list(output), {}
     for t in sorted(copied):
-        if 0 < t < len(out) and out[t][:1] in _VOWELS and t - 1 not in copied and out[t - 1] in ELIDED:
+        if 0 < t < len(out) and _vowel_sound(out[t]) and t - 1 not in copied and out[t - 1] in ELIDED:
             elided[t - 1] = out[t - 1]
             out[t - 1] = ELIDED[out[t - 1]]
     return tuple(out), elided
