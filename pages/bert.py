@@ -7,6 +7,7 @@ import functools
 import pandas as pd
 import streamlit as st
 
+import attention_explorer.pages.shared.ready  # noqa: F401  (first: waits for the preload's imports)
 from attention_explorer.models.core.analysis import head_measures, head_pattern, mean_measures
 from attention_explorer.models.core.capture import AttentionCapture, AttentionKind
 from attention_explorer.models.core.export import downloads

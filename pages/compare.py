@@ -9,6 +9,7 @@ from collections.abc import Callable
 import numpy as np
 import streamlit as st
 
+import attention_explorer.pages.shared.ready  # noqa: F401  (first: waits for the preload's imports)
 from attention_explorer.models.core import compare as cmp
 from attention_explorer.models.core.capture import AttentionCapture
 from attention_explorer.models.core.checkpoint import CheckpointError

@@ -5,6 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
+import attention_explorer.pages.shared.ready  # noqa: F401  (first: waits for the preload's imports)
 from attention_explorer.models.core.checkpoint import CheckpointError
 from attention_explorer.models.finetune.model import RETRAIN, Comparison
 from attention_explorer.models.pretrained.loading import MAX_CHARS

@@ -5,6 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
+import attention_explorer.pages.shared.ready  # noqa: F401  (first: waits for the preload's imports)
 from attention_explorer.models.core.analysis import previous_token_weight
 from attention_explorer.models.core.capture import AttentionCapture
 from attention_explorer.models.gpt.model import GPT_DIR, RETRAIN

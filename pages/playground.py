@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+import attention_explorer.pages.shared.ready  # noqa: F401  (first: waits for the preload's imports)
 from attention_explorer.models.pretrained.loading import default_model_dir
 from attention_explorer.models.teaching import playground
 from attention_explorer.pages.shared import cache, state

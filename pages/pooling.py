@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+import attention_explorer.pages.shared.ready  # noqa: F401  (first: waits for the preload's imports)
 from attention_explorer.models.teaching import pooling
 from attention_explorer.pages.shared import cache, state
 from attention_explorer.pages.shared.setup import page_setup

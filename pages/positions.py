@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+import attention_explorer.pages.shared.ready  # noqa: F401  (first: waits for the preload's imports)
 from attention_explorer.models.core.checkpoint import CheckpointError
 from attention_explorer.models.pretrained.loading import ModelLoadError, default_model_dir, position_embeddings
 from attention_explorer.models.teaching import positional

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+import attention_explorer.pages.shared.ready  # noqa: F401  (first: waits for the preload's imports)
 from attention_explorer.models.core.checkpoint import CheckpointError
 from attention_explorer.models.core.text import tokenize
 from attention_explorer.models.translation.alignment import alignment_hits, gold_pairs, preselect_cross_head

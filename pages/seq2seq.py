@@ -6,6 +6,7 @@ import random
 
 import streamlit as st
 
+import attention_explorer.pages.shared.ready  # noqa: F401  (first: waits for the preload's imports)
 from attention_explorer.models.core.checkpoint import CheckpointError
 from attention_explorer.models.core.text import tokenize
 from attention_explorer.models.rnn.capture import context_parts

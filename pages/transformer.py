@@ -6,6 +6,7 @@ import functools
 
 import streamlit as st
 
+import attention_explorer.pages.shared.ready  # noqa: F401  (first: waits for the preload's imports)
 from attention_explorer.models.core.checkpoint import CheckpointError
 from attention_explorer.pages.shared import cache, state
 from attention_explorer.pages.shared.setup import page_setup, projector

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+import attention_explorer.pages.shared.ready  # noqa: F401  (first: waits for the preload's imports)
 from attention_explorer.models.core.analysis import attention_rollout
 from attention_explorer.models.core.checkpoint import CheckpointError
 from attention_explorer.models.vit.capture import (

@@ -68,6 +68,8 @@ def import_now() -> None:
     import torch
 
     torch.set_num_threads(torch_threads())
+    from attention_explorer.models.finetune import model as finetune  # noqa: F401  (the pages import these too:
+    from attention_explorer.models.gpt import model as gpt  # noqa: F401  their transformers classes are made here)
     from attention_explorer.models.pretrained import loading  # noqa: F401
     from attention_explorer.models.translation import translator  # noqa: F401
     from attention_explorer.viz import bertviz_views, generation, heatmap  # noqa: F401
