@@ -72,7 +72,7 @@ def _example() -> None:
         st.session_state[TEXT.key] = EXAMPLES[chosen]
 
 
-b1, b2, b3 = st.columns([1, 1, 2])
+b1, b2, b3 = st.columns([1.2, 1.2, 1.6])  # at a laptop's 1024 px the buttons' labels still fit
 b3.selectbox(
     "Try a construction",
     list(EXAMPLES),
@@ -82,8 +82,20 @@ b3.selectbox(
     placeholder="A construction the models learned…",
     label_visibility="collapsed",
 )
-b1.button("Random short test sentence", on_click=_draw, args=(True,), disabled=not test)
-b2.button("Random long test sentence", on_click=_draw, args=(False,), disabled=not test)
+b1.button(
+    "Random short",
+    on_click=_draw,
+    args=(True,),
+    disabled=not test,
+    help="A short sentence drawn from the held-out test set, which the models never trained on",
+)
+b2.button(
+    "Random long",
+    on_click=_draw,
+    args=(False,),
+    disabled=not test,
+    help="A long sentence drawn from the held-out test set, which the models never trained on",
+)
 text = sentence_box(
     TEXT, "English sentence", TRANSLATOR_CHARS, help="Lower case or not; words the models never saw are flagged."
 )

@@ -148,7 +148,7 @@ def seq2seq_page(server, browser):
 def test_seq2seq_page_draws_alignment_and_steps(seq2seq_page):
     page = seq2seq_page
     assert page.get_by_text("pomme verte").count() >= 1
-    page.get_by_role("button", name="Random long test sentence").click()
+    page.get_by_role("button", name="Random long", exact=True).click()
     page.wait_for_function(
         "() => [...document.querySelectorAll('.js-plotly-plot')][0]?.querySelectorAll('.ytick').length > 20",
         timeout=30_000,
