@@ -173,8 +173,13 @@ def test_transformer_page_draws_encoder_decoder_bertviz_offline(server, browser)
         && document.querySelectorAll('[data-testid="stMain"] iframe').length === 2
         && [...document.querySelectorAll('[data-testid="stMain"] iframe')].every(f => f.contentDocument
              && f.contentDocument.querySelectorAll('line').length > 0)"""
+    idle = """() => !document.querySelector('[data-testid="stStatusWidget"]')"""
     context, page = open_page(server, browser, "Transformer attentions")
+    page.get_by_text("bertviz encoder-decoder views").wait_for(timeout=60_000)
     page.get_by_text("Encoder-decoder cross-attention").click()  # the page's choice: bertviz must start on it
+    # the radio's rerun must finish first: an expander clicked while it runs can be drawn closed again by it
+    page.wait_for_timeout(500)
+    page.wait_for_function(idle, timeout=60_000, polling=100)
     page.get_by_text("bertviz encoder-decoder views").click()  # drawn on request
     page.wait_for_function(ready, timeout=60_000, polling=100)
     head = frames(page)[0]
