@@ -82,20 +82,14 @@ b3.selectbox(
     placeholder="A construction the models learned…",
     label_visibility="collapsed",
 )
-b1.button(
-    "Random short",
-    on_click=_draw,
-    args=(True,),
-    disabled=not test,
-    help="A short sentence drawn from the held-out test set, which the models never trained on",
-)
-b2.button(
-    "Random long",
-    on_click=_draw,
-    args=(False,),
-    disabled=not test,
-    help="A long sentence drawn from the held-out test set, which the models never trained on",
-)
+for column, length in ((b1, "short"), (b2, "long")):
+    column.button(
+        f"Random {length}",
+        on_click=_draw,
+        args=(length == "short",),
+        disabled=not test,
+        help=f"A {length} sentence drawn from the held-out test set, which the models never trained on",
+    )
 text = sentence_box(
     TEXT, "English sentence", TRANSLATOR_CHARS, help="Lower case or not; words the models never saw are flagged."
 )

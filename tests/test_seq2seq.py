@@ -276,28 +276,3 @@ def test_what_the_step_view_draws_comes_from_the_decoding_as_a_teacher_forced_pa
         np.testing.assert_allclose(result.alignment.weights[0, 0], trace.alpha[0].numpy(), atol=1e-6)
     else:
         assert "scores" not in result.arrays and result.alignment is None
-
-
-def test_a_recorded_gru_decoding_is_used_only_for_the_output_it_wrote():
-    from attention_explorer.models.core.forced import Forced
-    from attention_explorer.models.rnn.capture import translation_captures
-    from attention_explorer.models.translation.translator import _inputs
-
-    translator = load_translator(WEIGHTS / "bahdanau")
-    result = translate(translator, "the dog sleeps .")
-    decoded = greedy(
-        translator.model,
-        [*translator.src.encode(list(result.source[:-1])), translator.src.eos_id],
-        sos_id=translator.tgt.sos_id,
-        eos_id=translator.tgt.eos_id,
-        record=True,
-    ).final
-    other = ("le", "chat", "mange", ".", "</s>")
-    assert len(other) == len(result.output) and other != result.output
-    src, src_len, tgt_in = _inputs(translator, result.source, other)
-    captures, arrays = translation_captures(translator.model, Forced(src, tgt_in, result.source, other, "t"), decoded)
-    with torch.inference_mode():
-        trace = translator.model.trace(src, src_len, tgt_in, scores_out=False)
-    assert trace.alpha is not None
-    np.testing.assert_allclose(captures["alignment"].weights[0, 0], trace.alpha[0].numpy(), atol=1e-6)
-    np.testing.assert_allclose(arrays["contexts"], trace.contexts[0].numpy(), atol=1e-5)

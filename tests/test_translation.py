@@ -5,10 +5,15 @@ import pytest
 import torch
 
 from attention_explorer.models.core.capture import AttentionCapture, AttentionKind
+from attention_explorer.models.core.forced import Forced
+from attention_explorer.models.rnn import capture as rnn_capture
 from attention_explorer.models.training.lexicon import must_know
+from attention_explorer.models.transformer import capture as transformer_capture
+from attention_explorer.models.translation.decoding import greedy
 from attention_explorer.models.translation.examples import EXAMPLES, REFERENCES
 from attention_explorer.models.translation.translator import (
     WEIGHTS,
+    _inputs,
     copy_unknown,
     elide_before_copies,
     load_test_sentences,
@@ -165,3 +170,24 @@ def test_the_example_sentences_are_translated_as_written_as_often_as_measured(tr
         for construction, en in EXAMPLES.items()
     ]
     assert np.mean(right) >= EXAMPLE_FLOORS[name], f"{sum(right)} of {len(right)}"
+
+
+@pytest.mark.parametrize("name", ["bahdanau", "transformer"])
+def test_a_recording_is_used_only_for_the_output_it_wrote(translators, name):
+    """Given greedy's recording for one output and another output of the same length, the captures are the
+    other output's, as a teacher-forced pass over it gives them."""
+    translator = translators[name]
+    capture = rnn_capture if name == "bahdanau" else transformer_capture
+    result = translate(translator, "the dog sleeps .")
+    src_ids = [*translator.src.encode(list(result.source[:-1])), translator.src.eos_id]
+    decoded = greedy(translator.model, src_ids, sos_id=translator.tgt.sos_id, eos_id=translator.tgt.eos_id, record=True)
+    other = ("le", "chat", "mange", ".", "</s>")
+    assert len(other) == len(result.output) and other != result.output
+    src, _, tgt_in = _inputs(translator, result.source, other)
+    forced = Forced(src, tgt_in, result.source, other, name)
+    captures, arrays = capture.translation_captures(translator.model, forced, decoded.final)  # type: ignore[arg-type]
+    expected, expected_arrays = capture.translation_captures(translator.model, forced)  # type: ignore[arg-type]
+    for key, c in captures.items():
+        np.testing.assert_allclose(c.weights, expected[key].weights, atol=1e-6, err_msg=key)
+    for key, array in arrays.items():
+        np.testing.assert_allclose(array, expected_arrays[key], atol=1e-5, err_msg=key)
