@@ -83,7 +83,7 @@ def first_row_figure(
 def divergence_heatmap(divergence: np.ndarray, title: str = "how much each head changed") -> go.Figure:
     """[layer, head] Jensen–Shannon divergence (nats, 0 … ln 2) between two models' attention rows."""
     n_layers, n_heads = divergence.shape
-    fig = go.Figure(
+    return go.Figure(
         go.Heatmap(
             z=np.round(divergence, 4),
             x=[f"h{h}" for h in range(n_heads)],
@@ -92,22 +92,21 @@ def divergence_heatmap(divergence: np.ndarray, title: str = "how much each head 
             colorscale="Reds",
             colorbar={"title": {"text": "JS (nats)"}},
             hovertemplate="layer %{y} · head %{x}<br>JS divergence %{z} nats<extra></extra>",
-        )
+        ),
+        layout={
+            "title": {"text": html.escape(title, quote=False), "font": {"size": 14}},
+            "yaxis": {"autorange": "reversed"},
+            "height": n_layers * 30 + 120,
+            "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        },
     )
-    fig.update_layout(
-        title={"text": html.escape(title, quote=False), "font": {"size": 14}},
-        yaxis={"autorange": "reversed"},
-        height=n_layers * 30 + 120,
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
-    )
-    return fig
 
 
 def prediction_figure(labels: Sequence[str], probabilities: Sequence[float] | np.ndarray) -> go.Figure:
     """The classifier's probability for each label, the predicted one dark."""
     probs = np.asarray(probabilities, dtype=np.float64)
     best = int(probs.argmax())
-    fig = go.Figure(
+    return go.Figure(
         go.Bar(
             x=probs,
             y=[html.escape(label, quote=False) for label in labels],
@@ -117,15 +116,14 @@ def prediction_figure(labels: Sequence[str], probabilities: Sequence[float] | np
             textposition="outside",
             cliponaxis=False,
             hovertemplate="%{y}: %{x:.2%}<extra></extra>",
-        )
+        ),
+        layout={
+            "xaxis": {"range": [0, 1.15], "tickformat": ".0%", "title": {"text": "probability"}},
+            "yaxis": {"autorange": "reversed", "type": "category"},
+            "height": 60 * len(labels) + 80,
+            "margin": {"l": 10, "r": 10, "t": 20, "b": 10},
+        },
     )
-    fig.update_layout(
-        xaxis={"range": [0, 1.15], "tickformat": ".0%", "title": {"text": "probability"}},
-        yaxis={"autorange": "reversed", "type": "category"},
-        height=60 * len(labels) + 80,
-        margin={"l": 10, "r": 10, "t": 20, "b": 10},
-    )
-    return fig
 
 
 def difference_heatmap(
@@ -134,7 +132,7 @@ def difference_heatmap(
     """A − B over the aligned tokens: red where A looks more, blue where B does, white at 0 (percentage points)."""
     z = np.round(np.asarray(diff, dtype=np.float64) * 100, 1)
     limit = max(float(np.abs(z).max()) if z.size else 0.0, 1.0)
-    fig = go.Figure(
+    return go.Figure(
         go.Heatmap(
             z=z,
             x=axis_labels(list(key_tokens)),
@@ -145,35 +143,33 @@ def difference_heatmap(
             colorscale="RdBu_r",
             colorbar={"title": {"text": "A − B"}, "ticksuffix": " pt"},
             hovertemplate="query: %{y}<br>key: %{x}<br>A − B: %{z} points<extra></extra>",
-        )
+        ),
+        layout={
+            "title": {"text": html.escape(title, quote=False), "y": 0.995, "yanchor": "top", "font": {"size": 14}},
+            "xaxis": {"title": {"text": "key"}, "type": "category", "side": "top", "tickangle": -60},
+            "yaxis": {"title": {"text": "query"}, "type": "category", "autorange": "reversed"},
+            "height": int(min(900, max(420, 16 * z.shape[0] + 180))),
+            "margin": {"l": 10, "r": 10, "t": 130, "b": 10},
+        },
     )
-    fig.update_layout(
-        title={"text": html.escape(title, quote=False), "y": 0.995, "yanchor": "top", "font": {"size": 14}},
-        xaxis={"title": {"text": "key"}, "type": "category", "side": "top", "tickangle": -60},
-        yaxis={"title": {"text": "query"}, "type": "category", "autorange": "reversed"},
-        height=int(min(900, max(420, 16 * z.shape[0] + 180))),
-        margin={"l": 10, "r": 10, "t": 130, "b": 10},
-    )
-    return fig
 
 
 def row_divergence_figure(query_tokens: Sequence[str], js: np.ndarray) -> go.Figure:
     """Jensen–Shannon divergence of each aligned query row (nats, 0 … ln 2 ≈ 0.69)."""
     values = np.round(np.asarray(js, dtype=np.float64), 4)
-    fig = go.Figure(
+    return go.Figure(
         go.Bar(
             x=values,
             y=axis_labels(list(query_tokens)),
             orientation="h",
             marker_color="#b2182b",
             hovertemplate="query %{y}<br>JS divergence %{x} nats<extra></extra>",
-        )
+        ),
+        layout={
+            "title": {"text": "JS divergence per row", "font": {"size": 14}},
+            "xaxis": {"range": [0, float(np.log(2))], "title": {"text": "nats (ln 2: no overlap)"}},
+            "yaxis": {"autorange": "reversed", "type": "category"},
+            "height": int(min(900, max(300, 18 * len(values) + 120))),
+            "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        },
     )
-    fig.update_layout(
-        title={"text": "JS divergence per row", "font": {"size": 14}},
-        xaxis={"range": [0, float(np.log(2))], "title": {"text": "nats (ln 2: no overlap)"}},
-        yaxis={"autorange": "reversed", "type": "category"},
-        height=int(min(900, max(300, 18 * len(values) + 120))),
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
-    )
-    return fig
