@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import streamlit as st
 
@@ -11,7 +12,7 @@ from attention_explorer.models.core.checkpoint import CheckpointError
 from attention_explorer.models.core.text import tokenize
 from attention_explorer.models.rnn.capture import context_parts
 from attention_explorer.models.translation.alignment import alignment_hits, gold_pairs
-from attention_explorer.models.translation.examples import EXAMPLES, REFERENCES, known_words
+from attention_explorer.models.translation.examples import EXAMPLES, REFERENCES, example_named, known_words
 from attention_explorer.models.translation.translator import Translation
 from attention_explorer.pages.shared import cache, state
 from attention_explorer.pages.shared.setup import page_setup, projector
@@ -19,6 +20,7 @@ from attention_explorer.pages.shared.widgets import (
     TRANSLATOR_CHARS,
     chart,
     compare_link,
+    figures_table,
     json_download,
     reading,
     sentence_box,
@@ -93,29 +95,32 @@ for column, length in ((b1, "short"), (b2, "long")):
 text = sentence_box(
     TEXT, "English sentence", TRANSLATOR_CHARS, help="Lower case or not; words the models never saw are flagged."
 )
-with st.expander("Words the translators know"):
-    known = known_words()
-    st.caption(
-        f"{len(known):,} lemma pairs and fixed expressions the training sentences were drawn from (each word in all "
-        "its forms: plurals, tenses); function words — the, my, it, not, who, … — are part of the grammar. "
-        "Names and numbers need no entry: they are copied through attention."
-    )
-    search = st.text_input("Search", key="s2s_known_search", placeholder="apple, pomme, run…").strip().lower()
-    found = [row for row in known if not search or search in row[1].lower() or search in row[2].lower()]
-    st.dataframe(
-        {
-            "kind": [PARTS_OF_SPEECH.get(kind, kind) for kind, _, _ in found[:500]],
-            "English": [en for _, en, _ in found[:500]],
-            "French": [fr for _, _, fr in found[:500]],
-        },
-        hide_index=True,
-        height=240,
-    )
-    st.caption(
-        f"{len(found):,} match"
-        + ("es" if len(found) != 1 else "")
-        + (" (first 500 shown)." if len(found) > 500 else ".")
-    )
+# its table is a twentieth of a run's cost, so it is built only when someone opens it
+lexicon = st.expander("Words the translators know", key="s2s_known", on_change="rerun")
+if lexicon.open:
+    with lexicon:
+        known = known_words()
+        st.caption(
+            f"{len(known):,} lemma pairs and fixed expressions the training sentences were drawn from (each word in "
+            "all its forms: plurals, tenses); function words — the, my, it, not, who, … — are part of the grammar. "
+            "Names and numbers need no entry: they are copied through attention."
+        )
+        search = st.text_input("Search", key="s2s_known_search", placeholder="apple, pomme, run…").strip().lower()
+        found = [row for row in known if not search or search in row[1].lower() or search in row[2].lower()]
+        st.dataframe(
+            {
+                "kind": [PARTS_OF_SPEECH.get(kind, kind) for kind, _, _ in found[:500]],
+                "English": [en for _, en, _ in found[:500]],
+                "French": [fr for _, _, fr in found[:500]],
+            },
+            hide_index=True,
+            height=240,
+        )
+        st.caption(
+            f"{len(found):,} match"
+            + ("es" if len(found) != 1 else "")
+            + (" (first 500 shown)." if len(found) > 500 else ".")
+        )
 
 if not text.strip():
     st.info("Type an English sentence (or draw one from the test set) and press Enter.")
@@ -146,8 +151,9 @@ if first.unknown:
         "unknown English word its attention weighs most (names, numbers); the model without attention cannot."
     )
 
-gold = test.get(tuple(tokenize(text)))
-example = next((name for name, en in EXAMPLES.items() if tokenize(en) == tokenize(text)), None)
+typed = tuple(tokenize(text))
+gold = test.get(typed)
+example = example_named(typed)
 if example is not None:
     st.caption(f"Example of {literal(example)}. Reference: *{literal(REFERENCES[example])}*")
 cols = st.columns(len(results))
@@ -177,6 +183,7 @@ if att is None or alignment is None:
     st.info("The attention model is not available, so there is no alignment to show.")
     st.stop()
 overlay = gold_pairs(att.output, gold)
+gold_overlay = tuple(overlay) if overlay else None  # hashable: a key of the figure cache
 predict = state.bound(
     PREDICT,
     st.toggle,
@@ -187,11 +194,11 @@ predict = state.bound(
 st.subheader("Alignment α(t, i)")
 if predict:
     with st.expander("The whole alignment (this gives the answers away)"):
-        chart(st, viz.alignment_heatmap(alignment, overlay), key="s2s_alignment")
+        chart(st, cache.figure(alignment, viz.alignment_heatmap, gold_overlay), key="s2s_alignment")
 else:
     if gold and overlay is None:
         st.caption("The output differs from the reference, so the gold alignment cannot be drawn on it.")
-    chart(st, viz.alignment_heatmap(alignment, overlay), key="s2s_alignment")
+    chart(st, cache.figure(alignment, viz.alignment_heatmap, gold_overlay), key="s2s_alignment")
     if overlay:
         hits = alignment_hits(alignment.head(0, 0), overlay)
         st.caption(
@@ -203,12 +210,24 @@ compare_link(
 )  # the Transformer's layer 0, head 0 as B: the menu there picks any other
 
 
+def step_figures(result: Translation, t: int) -> tuple[Any, Any, float]:
+    """Step t's scores and weights, and its context vector taken apart (with how far the sum is from the one the
+    decoder used)."""
+    capture = result.alignment
+    assert capture is not None
+    alpha_row = capture.head(0, 0)[t]
+    weighted, error = context_parts(result.arrays, alpha_row, t)
+    return (
+        viz.step_figure(result.source, result.arrays["scores"][t], alpha_row, result.output[t], t),
+        viz.context_figure(result.source, weighted, alpha_row, t),
+        error,
+    )
+
+
 @st.fragment
 def step_through(result: Translation) -> None:
     """One decoding step at a time; moving the slider reruns only this part of the page."""
     st.subheader("Step through decoding")
-    capture = result.alignment
-    assert capture is not None
     steps = len(result.output)
     t = state.bound(STEP, st.slider, "Output step t", 0, max(1, steps - 1), valid=lambda v: min(max(v, 0), steps - 1))
     t = min(t, steps - 1)
@@ -225,14 +244,9 @@ def step_through(result: Translation) -> None:
         # the callback runs before the rerun it causes, so that run already draws the answer
         st.button("Reveal α for this step", key="s2s_reveal", on_click=revealed.add, args=((result.text, t),))
         return
-    alpha_row = capture.head(0, 0)[t]
-    chart(
-        st,
-        viz.step_figure(result.source, result.arrays["scores"][t], alpha_row, result.output[t], t),
-        key="s2s_step_figure",
-    )
-    weighted, error = context_parts(result.arrays, alpha_row, t)
-    chart(st, viz.context_figure(result.source, weighted, alpha_row, t), key="s2s_context")
+    scores_figure, context_figure, error = cache.figure(result, step_figures, t)
+    chart(st, scores_figure, key="s2s_step_figure")
+    chart(st, context_figure, key="s2s_context")
     st.caption(
         f"Each strip is one encoder state h_i scaled by its weight α({t}, i); the last row adds them up. "
         f"Largest difference from the context vector the decoder itself used: {error:.1e}."
@@ -243,6 +257,13 @@ step_through(att)
 
 st.subheader("Quality against sentence length (test set)")
 metrics = {MODELS[name]: tr.metrics for name, tr in translators.items() if tr.metrics}
+owner = next(iter(translators.values()))  # lives as long as the loaded models, whose figures these are
+
+
+def quality_figure(_: object, labels: tuple[str, ...], measure: str) -> Any:
+    return viz.quality_by_length({label: metrics[label] for label in labels}, measure)
+
+
 if metrics:
     measures = ["exact_match", "bleu"]
     measure = state.bound(
@@ -254,13 +275,8 @@ if metrics:
         format_func=lambda m: m.replace("_", " "),
         valid=state.within(measures),
     )
-    chart(st, viz.quality_by_length(metrics, measure), key="s2s_quality")
-    st.dataframe(
-        {
-            name: {k: round(v, 4) if isinstance(v, float) else v for k, v in m["test"]["overall"].items()}
-            for name, m in metrics.items()
-        }
-    )
+    chart(st, cache.figure(owner, quality_figure, tuple(metrics), measure), key="s2s_quality")
+    figures_table(st, {name: m["test"]["overall"] for name, m in metrics.items()})
 else:
     st.info("No metrics.json next to the checkpoints; retrain with attention-explorer train seq2seq.")
 

@@ -14,6 +14,7 @@ from attention_explorer.pages.shared.widgets import (
     TRANSLATOR_CHARS,
     chart,
     compare_link,
+    figures_table,
     json_download,
     open_clicked_head,
     reading,
@@ -85,13 +86,13 @@ with c3:
     head = state.bound(HEAD, st.selectbox, "Head", heads, valid=state.within(heads))
 
 left, right = st.columns([3, 2])
-chart(left, heatmap.head_heatmap(capture, layer, head), key="tf_heatmap")
+chart(left, cache.figure(capture, heatmap.head_heatmap, layer, head), key="tf_heatmap")
 with right:
     st.markdown("**All layers and heads**")
     st.caption("Each tile is one head (rows: layers). Click a tile to open it on the left.")
     chart(
         st,
-        heatmap.heads_grid(capture, tile_px=90),
+        cache.figure(capture, heatmap.heads_grid, tile_px=90),
         key="tf_grid",
         on_select=functools.partial(open_clicked_head, *("tf_grid", LAYER.key, HEAD.key, capture.num_heads)),
         selection_mode="points",
@@ -155,9 +156,8 @@ if not projector():
 
     if tr.metrics:
         st.subheader("Test-set quality")
-        overall = {k: v for k, v in tr.metrics["test"]["overall"].items() if k != "alignment_accuracy_by_head"}
         best = tr.metrics["test"].get("best_alignment_head")
-        st.dataframe({"Transformer": overall})
+        figures_table(st, {"Transformer": tr.metrics["test"]["overall"]})
         if best:
             st.caption(
                 f"Alignment accuracy is that of the cross-attention head that agrees best with the gold "

@@ -284,6 +284,21 @@ def test_transformer_page_shows_three_attentions_and_the_causal_mask():
     assert "“grean”" in at.warning[0].value
 
 
+@pytest.mark.parametrize(
+    ("path", "models"),
+    [("pages/transformer.py", ["transformer"]), (SEQ2SEQ_PAGE, ["bahdanau", "no_attention"])],
+)
+def test_translator_pages_show_the_committed_models_test_figures(path, models):
+    from attention_explorer.models.translation.translator import WEIGHTS
+
+    figures = [json.loads((WEIGHTS / m / "metrics.json").read_text())["test"]["overall"] for m in models]
+    table = next(m.value for m in page(path).markdown if m.value.startswith("| |"))
+    rows = {line.split("|")[1].strip(): [c.strip() for c in line.split("|")[2:-1]] for line in table.splitlines()}
+    assert rows["exact match"] == [str(round(f["exact_match"], 4)) for f in figures]
+    assert rows["chrF"] == [str(round(f["chrf"], 4)) for f in figures]
+    assert rows["sentences"] == [f"{f['sentences']:,}" for f in figures]
+
+
 def test_transformer_page_says_broken_when_the_decoder_peeks(monkeypatch):
     """A leak the attention weights cannot show: each position's input also carries every later input."""
     from attention_explorer.models.transformer.model import Transformer
@@ -526,8 +541,12 @@ def test_translator_pages_show_what_the_model_read_and_what_it_copied():
     assert any(m.value.startswith("### Le chat") for m in at.markdown)  # the output written as a sentence
 
 
-def test_the_words_the_translators_know_can_be_searched_in_both_languages():
+def test_the_words_the_translators_know_are_listed_when_opened_and_searched_in_both_languages():
     at = page(SEQ2SEQ_PAGE)
+    assert not any("lemma pairs" in c.value for c in at.caption)  # closed: the table is not built
+    at.session_state["s2s_known"] = True  # what opening the expander does
+    at.run()
+    assert any("lemma pairs" in c.value for c in at.caption)
     at.text_input(key="s2s_known_search").input("pomme").run()
     table = at.dataframe[0].value
     assert "apple" in list(table["English"]) and all("pomme" in fr for fr in table["French"])

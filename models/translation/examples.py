@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import functools
 
+from attention_explorer.models.core.text import tokenize
+
 _PAIRS: tuple[tuple[str, str, str], ...] = (
     ("pronoun subject", "She sleeps.", "Elle dort."),
     ("pronoun object", "We saw them in the park.", "Nous les avons vus dans le parc."),
@@ -66,6 +68,16 @@ _PAIRS: tuple[tuple[str, str, str], ...] = (
 
 EXAMPLES: dict[str, str] = {name: en for name, en, _ in _PAIRS}  # construction → English sentence
 REFERENCES: dict[str, str] = {name: fr for name, _, fr in _PAIRS}  # construction → its French translation
+
+
+@functools.cache
+def _by_tokens() -> dict[tuple[str, ...], str]:
+    return {tuple(tokenize(en)): name for name, en, _ in _PAIRS}
+
+
+def example_named(tokens: tuple[str, ...]) -> str | None:
+    """The construction whose example sentence reads as these normalised tokens (None: not an example)."""
+    return _by_tokens().get(tokens)
 
 
 @functools.cache

@@ -142,8 +142,9 @@ def _check_length(tokens: list[str]) -> None:
 
 def unknown_words(vocab: Vocab, tokens: list[str]) -> dict[str, list[str]]:
     """Each token `vocab` lacks → up to three known words that are spelled alike."""
-    known = vocab.words()
-    return {t: difflib.get_close_matches(t, known, n=3, cutoff=0.6) for t in dict.fromkeys(tokens) if t not in vocab}
+    missing = [t for t in dict.fromkeys(tokens) if t not in vocab]
+    known = vocab.words() if missing else []  # the whole word list only when there is something to match
+    return {t: difflib.get_close_matches(t, known, n=3, cutoff=0.6) for t in missing}
 
 
 def copy_head(translator: Translator) -> tuple[int, int] | None:

@@ -23,6 +23,35 @@ def json_download(label: str, payload: Callable[[], object], file_name: str) -> 
     )
 
 
+MEASURES = {"bleu": "BLEU", "chrf": "chrF", "unknown_share": "share of words unknown"}
+
+
+def figures_table(where: Any, columns: dict[str, dict[str, Any]]) -> None:
+    """Test-set figures as a Markdown table: a column per model, a row per measure (numbers only; lists and
+    tables inside the figures are left out). Text, not a dataframe: a few fixed numbers do not need the
+    widget, which costs a twentieth of a page run to build."""
+
+    def cell(value: Any) -> str:
+        if isinstance(value, bool) or value is None:
+            return "—"
+        if isinstance(value, int):
+            return f"{value:,}"
+        return str(round(value, 4))
+
+    scalar = {
+        name: {k: v for k, v in figures.items() if isinstance(v, int | float)} for name, figures in columns.items()
+    }
+    measures = list(dict.fromkeys(k for figures in scalar.values() for k in figures))
+    lines = ["| | " + " | ".join(scalar) + " |", "|:--|" + "--:|" * len(scalar)]
+    lines += [
+        f"| {MEASURES.get(m, m.replace('_', ' '))} | "
+        + " | ".join(cell(figures.get(m)) for figures in scalar.values())
+        + " |"
+        for m in measures
+    ]
+    where.markdown("\n".join(lines))
+
+
 # Plotly's camera button saves a slide-ready PNG: 1600 px wide at 2× (Plotly draws it in the browser), or an SVG
 # of the same size (the sidebar's "Figure downloads"; an SVG has no scale).
 IMAGE_EXPORT = {"format": "png", "width": 1600, "height": 900, "scale": 2}
