@@ -94,6 +94,24 @@ def test_score_figure_plots_the_three_steps():
     assert "layer 1 · head 2" in fig.layout.title.text
 
 
+def test_figures_built_without_plotly_checks_are_what_the_checks_accept(cat):
+    """head_heatmap, heads_grid and score_figure skip Plotly's validation for speed: rebuilding each with it
+    must neither raise (a misspelt or misplaced property would) nor change the JSON sent."""
+    import plotly.graph_objects as go
+
+    n = len(cat.key_tokens)
+    b = ScoreBreakdown(0, 1, 2, tuple(cat.key_tokens), 64, np.arange(n * 1.0), np.arange(n) / 8, np.full(n, 1 / n))
+    for fig in (heatmap.head_heatmap(cat, 0, 0), heatmap.heads_grid(cat), heatmap.score_figure(b)):
+        checked = go.Figure(fig.to_dict())  # validated: raises on anything Plotly does not know
+        for trace in checked.data:
+            if "colorscale" in trace:  # a named scale, which validation only writes out
+                trace.colorscale = None
+        sent = json.loads(pio.to_json(fig.to_dict(), validate=False))
+        for trace in sent["data"]:
+            trace.pop("colorscale", None)
+        assert sent == json.loads(pio.to_json(checked.to_dict(), validate=False))
+
+
 def test_head_entropy_by_hand():
     uniform = np.full((1, 1, 3, 4), 0.25)
     one_hot = np.zeros((1, 1, 3, 4))
