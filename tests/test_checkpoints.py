@@ -105,3 +105,24 @@ def test_metrics_are_stored_beside_each_checkpoint(name):
     assert metrics["command"].startswith("attention-explorer train ") and metrics["seed"] == 0
     assert len(metrics["frequent_words_unknown"]) <= 9  # README names the 9 the corpus does not have yet
     assert (WEIGHTS / name / "model.safetensors").stat().st_size < 40 * 2**20  # a few MB to a few tens of MB
+
+
+@pytest.mark.parametrize("name", ["bahdanau", "transformer"])
+def test_the_evaluate_command_counts_every_gold_pair_as_training_does(name, combinations, tmp_path, capsys):
+    """`attention-explorer evaluate` reads alignment on the reference for every sentence, the ones the model got
+    wrong too, so its figure is training's (metrics.json), not one raised by scoring only the easy sentences."""
+    from attention_explorer.models.translation import command, scoring
+
+    rows = combinations[::2]
+    path = tmp_path / "pairs.jsonl"
+    path.write_text("".join(json.dumps({"en": r["en"], "fr": r["fr"], "align": r["align"]}) + "\n" for r in rows))
+    tr = load_translator(WEIGHTS / name)
+    scored = scoring.score_translator(tr, scoring.read_pairs(path))
+    assert any(s.output != s.reference for s in scored)  # the sample holds misses, which count too
+    assert [s.aligned[1] if s.aligned else None for s in scored] == [len(r["align"]) for r in rows]
+    figure = scoring.figures(scored)["alignment_accuracy"]
+    assert abs(figure - tr.metrics["test_combinations"]["overall"]["alignment_accuracy"]) < 0.04  # a 50-row sample
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"en": "the cat sleeps .", "fr": "le chat dort .", "align": [[0, 0], [9, 1]]}) + "\n")
+    assert command.evaluate_main([str(bad), "--model", name]) == 2
+    assert "gold pair (9, 1) is outside its 4 English and 4 French tokens" in capsys.readouterr().err

@@ -4,21 +4,22 @@ Each English sentence goes through `translate` exactly as typed (normalisation, 
 through attention); the French reference is split into words the way the training corpus is. Figures:
 exact match, BLEU and chrF (sacrebleu), the share of input words the model does not know, and alignment
 accuracy when the file gives gold pairs ("align": [[English index, French index], …]) on the model's own
-tokens.
+tokens. Alignment accuracy is measured as training measures it (`training.evaluate.alignment_hits`): the
+attention is read with teacher forcing on the reference, so every gold pair counts, whatever the model
+wrote, through the head the app copies with.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from attention_explorer.models.core.text import tokenize_fr
 from attention_explorer.models.core.vocab import EOS
-from attention_explorer.models.translation.alignment import alignment_hits
 from attention_explorer.models.translation.translator import Translator, copy_head, load_translator, translate
 
 BUCKETS = ((1, 10), (11, 20), (21, 30), (31, 10_000))
@@ -66,17 +67,31 @@ def read_pairs(path: Path) -> list[Reference]:
 
 
 def score_translator(translator: Translator, pairs: Sequence[Reference], beam: int = 1) -> list[Scored]:
+    from attention_explorer.models.training.corpus import Pair
+    from attention_explorer.models.training.evaluate import alignment_hits
+
     out = []
-    layer, head = copy_head(translator) or (0, 0)
-    for ref in pairs:
+    gold: dict[int, Pair] = {}  # sentence → the reference to read the attention on, for those with gold pairs
+    for k, ref in enumerate(pairs):
         result = translate(translator, ref.en, beam)
         output = [t.lower() for t in result.output if t != EOS]
         words = list(result.source[:-1])  # </s> left out
         reference = tokenize_fr(ref.fr)
-        aligned = None
-        if ref.align is not None and output == reference and result.alignment is not None:
-            aligned = (alignment_hits(result.alignment.head(layer, head), ref.align), len(ref.align))
-        out.append(Scored(ref.en, reference, output, [t for t in words if t in result.unknown], len(words), aligned))
+        if ref.align is not None:
+            outside = [(i, j) for i, j in ref.align if not (0 <= i < len(words) and 0 <= j < len(reference))]
+            if outside:
+                raise ValueError(
+                    f"“{ref.en}”: gold pair {outside[0]} is outside its {len(words)} English and "
+                    f"{len(reference)} French tokens ({' '.join(words)} / {' '.join(reference)})"
+                )
+            gold[k] = Pair(words, reference, list(ref.align), "file")
+        out.append(Scored(ref.en, reference, output, [t for t in words if t in result.unknown], len(words)))
+    if gold:
+        hits = alignment_hits(translator.model, list(gold.values()), translator.src, translator.tgt)
+        if hits is not None:
+            layer, head = copy_head(translator) or (0, 0)
+            for k, row in zip(gold, hits[:, layer, head], strict=True):
+                out[k] = replace(out[k], aligned=(int(row), len(gold[k].align)))
     return out
 
 
