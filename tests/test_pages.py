@@ -552,3 +552,28 @@ def test_the_words_the_translators_know_are_listed_when_opened_and_searched_in_b
     assert "apple" in list(table["English"]) and all("pomme" in fr for fr in table["French"])
     at.text_input(key="s2s_known_search").input("my feet hurt").run()
     assert list(at.dataframe[0].value["French"]) == ["j' ai mal aux pieds"]
+
+
+def test_an_unk_left_in_the_output_is_explained():
+    """The Transformer writes <unk> for "gare" but looks at </s> there, so nothing is copied: the page says so."""
+    at = page("pages/transformer.py", text="Où est la gare ?")
+    assert any("\\<unk\\>" in m.value for m in at.markdown if m.value.startswith("### "))  # Markdown-escaped
+    caption = next(c.value for c in at.caption if "left in the output" in c.value)
+    assert "end of the sentence" in caption
+
+
+@pytest.mark.parametrize(
+    ("alignment", "unknown", "why"),
+    [(None, {"gare": []}, "without attention"), ("α", {}, "no unknown word"), ("α", {"gare": []}, "end of the")],
+)
+def test_why_an_unk_was_not_copied(alignment, unknown, why):
+    from types import SimpleNamespace
+
+    from attention_explorer.pages.shared.widgets import reading
+
+    captions: list[str] = []
+    where = SimpleNamespace(caption=captions.append)
+    output = ("où", "<unk>", "<unk>", "?", "</s>")
+    result = SimpleNamespace(source=("x",), notes=[], copied={}, output=output, alignment=alignment, unknown=unknown)
+    reading(where, result)
+    assert why in captions[-1] and "(2 times)" in captions[-1]

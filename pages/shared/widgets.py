@@ -129,6 +129,18 @@ def reading(where: Any, result: Any) -> None:
             f"read, the one it weighs most): {pairs}."
             + (f" Elided before a copy that starts with a vowel, as French writes it: {elided}." if elided else "")
         )
+    kept = sum(token == "<unk>" for token in result.output)
+    if kept:
+        if result.alignment is None:
+            why = "a model without attention has no alignment to copy through"
+        elif not result.unknown:
+            why = "every English word is one it knows, so there is no unknown word to copy"
+        else:
+            why = f"its attention there weighs the end of the sentence ({literal('</s>')}) most, not an unknown word"
+        where.caption(
+            f"{literal('<unk>')} left in the output{f' ({kept} times)' if kept > 1 else ''}: the model writes it "
+            f"for a word it cannot write, and here {why}."
+        )
 
 
 def compare_link(where: Any, a_model: str, text: str, layer: int, head: int, n_heads: int, b_model: str = "") -> None:
