@@ -4,9 +4,10 @@ Weights travel to the browser as whole percents in uint8 (one byte per weight, b
 figure JSON): a colour scale cannot show finer steps than that, and hover reads "weight 42%".
 
 The figures every run draws (one head, all heads, the score bars) are built with `_validate=False`: Plotly's
-checking of every property was two fifths of their cost, and the JSON sent is the same (tests compare it
-and Chromium draws it). A misspelt property is then not caught here, so keep these figures' properties
-to the ones the tests and the browser tests see.
+checking of every property was two fifths of their cost, and the JSON sent is the same (a test rebuilds
+them with the checks on and compares it). Without the checks nothing is filled in or caught: a named
+colour scale is sent as its name, which plotly.js reads as its own, different scale, so scales are
+written out (COLORSCALE); a misspelt property fails only that test.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ import plotly.graph_objects as go
 
 from attention_explorer.models.core.capture import AttentionCapture, ScoreBreakdown
 
-COLORSCALE = "Blues"
+# written out, not named: a figure built without Plotly's checks sends what it is given, and plotly.js's own
+# "Blues" is another scale (dark blue at 0, grey at 1), not ColorBrewer's that Plotly's name stands for
+COLORSCALE = [[stop, color] for stop, color in plotly.colors.get_colorscale("Blues")]
 _INVISIBLE = ("\u200b", "\u2060")  # zero-width space, word joiner: the two digits of a repeat count
 _STRIP_INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE))
 
@@ -155,7 +158,7 @@ def heads_grid(capture: AttentionCapture, cells: int = 32, tile_px: int = 56) ->
         for head in range(n_heads):
             r, c = layer * (s_q + 1), head * (s_k + 1)
             z[r : r + s_q, c : c + s_k] = pooled[layer, head]
-    colors = plotly.colors.get_colorscale(COLORSCALE)
+    colors = COLORSCALE
     colorscale = [[stop * 100 / 101, color] for stop, color in colors] + [[100.5 / 101, "white"], [1.0, "white"]]
     col_centres = np.arange(n_heads) * (s_k + 1) + (s_k - 1) / 2
     row_centres = np.arange(n_layers) * (s_q + 1) + (s_q - 1) / 2
