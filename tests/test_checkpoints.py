@@ -126,3 +126,7 @@ def test_the_evaluate_command_counts_every_gold_pair_as_training_does(name, comb
     bad.write_text(json.dumps({"en": "the cat sleeps .", "fr": "le chat dort .", "align": [[0, 0], [9, 1]]}) + "\n")
     assert command.evaluate_main([str(bad), "--model", name]) == 2
     assert "gold pair (9, 1) is outside its 4 English and 4 French tokens" in capsys.readouterr().err
+    long = " ".join(["la"] * 70)
+    bad.write_text(json.dumps({"en": "the cat sleeps .", "fr": long, "align": [[0, 0]]}) + "\n")
+    assert command.evaluate_main([str(bad), "--model", name]) == 2
+    assert "its French reference has 70 tokens" in capsys.readouterr().err

@@ -84,6 +84,11 @@ def score_translator(translator: Translator, pairs: Sequence[Reference], beam: i
                     f"“{ref.en}”: gold pair {outside[0]} is outside its {len(words)} English and "
                     f"{len(reference)} French tokens ({' '.join(words)} / {' '.join(reference)})"
                 )
+            if len(reference) > translator.model.max_len:  # read with teacher forcing: past it, no positions left
+                raise ValueError(
+                    f"“{ref.en}”: its French reference has {len(reference)} tokens; {translator.name} writes at most "
+                    f"{translator.model.max_len}, so its attention over it cannot be read"
+                )
             gold[k] = Pair(words, reference, list(ref.align), "file")
         out.append(Scored(ref.en, reference, output, [t for t in words if t in result.unknown], len(words)))
     if gold:
