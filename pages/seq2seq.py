@@ -105,7 +105,11 @@ if lexicon.open:
             "all its forms: plurals, tenses); function words — the, my, it, not, who, … — are part of the grammar. "
             "Names and numbers need no entry: they are copied through attention."
         )
-        search = st.text_input("Search", key="s2s_known_search", placeholder="apple, pomme, run…").strip().lower()
+        if "s2s_known_search" not in st.session_state:  # dropped by Streamlit while the expander was closed
+            st.session_state["s2s_known_search"] = st.session_state.get("s2s_known_kept", "")
+        search = st.text_input("Search", key="s2s_known_search", placeholder="apple, pomme, run…")
+        st.session_state["s2s_known_kept"] = search
+        search = search.strip().lower()
         found = [row for row in known if not search or search in row[1].lower() or search in row[2].lower()]
         st.dataframe(
             {

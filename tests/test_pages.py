@@ -552,6 +552,11 @@ def test_the_words_the_translators_know_are_listed_when_opened_and_searched_in_b
     assert "apple" in list(table["English"]) and all("pomme" in fr for fr in table["French"])
     at.text_input(key="s2s_known_search").input("my feet hurt").run()
     assert list(at.dataframe[0].value["French"]) == ["j' ai mal aux pieds"]
+    at.session_state["s2s_known"] = False  # closed: the search box is not drawn, and Streamlit forgets it
+    at.run()
+    at.session_state["s2s_known"] = True
+    at.run()
+    assert at.text_input(key="s2s_known_search").value == "my feet hurt"  # reopened on the same search
 
 
 def test_an_unk_left_in_the_output_is_explained():
