@@ -18,6 +18,7 @@ from attention_explorer.pages.shared import cache, state
 from attention_explorer.pages.shared.setup import page_setup, projector
 from attention_explorer.pages.shared.widgets import (
     TRANSLATOR_CHARS,
+    beam_candidates,
     chart,
     compare_link,
     figures_table,
@@ -165,15 +166,7 @@ for col, (name, result) in zip(cols, results.items(), strict=True):
     col.markdown(f"**{MODELS[name]}**")
     col.markdown(f"### {literal(result.sentence) or '∅'}")
     reading(col, result)
-    if result.beam > 1 and len(result.hypotheses) > 1:
-        with col.expander(f"The beam's {len(result.hypotheses)} best candidates"):
-            st.dataframe(
-                {
-                    "candidate": [" ".join(words) for words, _ in result.hypotheses],
-                    "mean log-probability per word": [round(score, 4) for _, score in result.hypotheses],
-                },
-                hide_index=True,
-            )
+    beam_candidates(col, result)
 att = results.get("bahdanau")
 if gold:
     verdicts = "; ".join(

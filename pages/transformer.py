@@ -12,6 +12,7 @@ from attention_explorer.pages.shared import cache, state
 from attention_explorer.pages.shared.setup import page_setup, projector
 from attention_explorer.pages.shared.widgets import (
     TRANSLATOR_CHARS,
+    beam_candidates,
     chart,
     compare_link,
     figures_table,
@@ -37,6 +38,9 @@ TEXT = state.Field("tf_text", "text", str, EXAMPLE, shared_text=True)
 KIND = state.Field("tf_kind", "attention", str, "Encoder self-attention")
 LAYER = state.Field("tf_layer", "layer", int, 0, lo=0, hi=63)
 HEAD = state.Field("tf_head", "head", int, 0, lo=0, hi=63)
+DECODINGS = ["Greedy", "Beam search"]
+DECODING = state.Field("tf_mode", "decoding", str, "Greedy")
+BEAM = state.Field("tf_width", "beam", int, 4, lo=2, hi=8)
 
 st.title("Transformer: the three attentions")
 st.caption(
@@ -56,8 +60,13 @@ text = sentence_box(TEXT, "English sentence", TRANSLATOR_CHARS)
 if not text.strip():
     st.info("Type an English sentence and press Enter.")
     st.stop()
+c_mode, c_width = st.columns([2, 3])
+with c_mode:
+    mode = state.bound(DECODING, st.radio, "Decoding", DECODINGS, horizontal=True, valid=state.within(DECODINGS))
+with c_width:
+    width = state.bound(BEAM, st.slider, "Beam width", 2, 8) if mode == "Beam search" else 1
 try:
-    result = cache.translation("transformer", text, 1)
+    result = cache.translation("transformer", text, width)
 except ValueError as exc:
     st.error(literal(str(exc), 400))
     st.stop()
@@ -73,6 +82,7 @@ if result.unknown:
     )
 st.markdown(f"### {literal(result.sentence) or '∅'}")
 reading(st, result)
+beam_candidates(st, result)
 
 
 c1, c2, c3 = st.columns([2, 1, 1])
@@ -141,7 +151,7 @@ if not projector():
     integrity = st.expander("Integrity: does the decoder read only the past?", key="tf_integrity", on_change="rerun")
     if integrity.open:
         with integrity:
-            change = cache.transformer_causality(text)
+            change = cache.transformer_causality(text, width)
             i1, i2, i3, i4 = st.columns(4)
             i1.metric(
                 "Causal mask",

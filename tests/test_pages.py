@@ -299,6 +299,26 @@ def test_translator_pages_show_the_committed_models_test_figures(path, models):
     assert rows["sentences"] == [f"{f['sentences']:,}" for f in figures]
 
 
+def test_transformer_page_decodes_with_a_beam_from_a_link():
+    """Greedy drops Alice from this sentence; a beam of 4 finds the translation that keeps her. The page shows
+    the beam's output, its candidates and the attentions of that output."""
+    text = "The cat that Alice saw is sleeping."
+    greedy = page("pages/transformer.py", text=text)
+    assert not any("Alice" in m.value for m in greedy.markdown if m.value.startswith("### "))
+    at = page("pages/transformer.py", text=text, decoding="Beam search", beam="4")
+    assert at.radio(key="tf_mode").value == "Beam search" and at.slider(key="tf_width").value == 4
+    shown = next(m.value for m in at.markdown if m.value.startswith("### "))
+    assert "Alice" in shown
+    candidates = at.dataframe[0].value
+    assert len(candidates) > 1 and candidates["candidate"][0] == "le chat que <unk> a vu dort ."  # before the copy
+    at.session_state["tf_integrity"] = True
+    at.run()
+    assert {m.label: m.value for m in at.metric}["Causal mask"] == "holds"
+    at.radio(key="tf_kind").set_value("Encoder-decoder cross-attention").run()
+    rows = _figure_spec(at, "tf_heatmap")["data"][0]["y"]
+    assert any("Alice" in r for r in rows)  # the cross-attention of the output shown, Alice's row in it
+
+
 def test_transformer_page_says_broken_when_the_decoder_peeks(monkeypatch):
     """A leak the attention weights cannot show: each position's input also carries every later input."""
     from attention_explorer.models.transformer.model import Transformer
@@ -337,9 +357,13 @@ def test_bert_page_windows_long_inputs_for_bertviz():
     assert any("Showing tokens 0–9 of 100" in c.value for c in at.caption)
 
 
-def _head_heatmap_spec(at: AppTest) -> dict:
-    chart = next(c for c in at.get("plotly_chart") if "bert_head_heatmap" in c.proto.id)
+def _figure_spec(at: AppTest, key: str) -> dict:
+    chart = next(c for c in at.get("plotly_chart") if key in c.proto.id)
     return json.loads(chart.proto.spec)
+
+
+def _head_heatmap_spec(at: AppTest) -> dict:
+    return _figure_spec(at, "bert_head_heatmap")
 
 
 def test_a_long_input_can_be_zoomed_to_a_window_of_positions():

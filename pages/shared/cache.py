@@ -264,15 +264,16 @@ def test_sentences() -> dict[tuple[str, ...], dict]:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def transformer_causality(text: str) -> float:
-    """How much the Transformer's earlier outputs move when later decoder inputs change (0: the mask holds)."""
+def transformer_causality(text: str, beam: int = 1) -> float:
+    """How much the Transformer's earlier outputs move when later decoder inputs change (0: the mask holds), on
+    the output the page shows (greedy, or the beam's of this width)."""
     from attention_explorer.models.transformer.model import Transformer, causality_check
     from attention_explorer.models.translation.translator import model_inputs
 
     tr = translator("transformer")
     if not isinstance(tr.model, Transformer):
         raise ValueError("models/weights/transformer does not hold a Transformer")
-    return causality_check(tr.model, *model_inputs(tr, translation("transformer", text, 1)))
+    return causality_check(tr.model, *model_inputs(tr, translation("transformer", text, beam)))
 
 
 # --- Attention pooling and the Vision Transformer -------------------------------------------------------------

@@ -143,6 +143,23 @@ def reading(where: Any, result: Any) -> None:
         )
 
 
+def beam_candidates(where: Any, result: Any) -> None:
+    """Under a beam-search translation: the beam's best candidates with their mean log-probability per word."""
+    if result.beam > 1 and len(result.hypotheses) > 1:
+        with where.expander(f"The beam's {len(result.hypotheses)} best candidates"):
+            st.dataframe(
+                {
+                    "candidate": [" ".join(words) for words, _ in result.hypotheses],
+                    "mean log-probability per word": [round(score, 4) for _, score in result.hypotheses],
+                },
+                hide_index=True,
+            )
+            st.caption(
+                "As the model wrote them, before any unknown word is copied in for its <unk> and the word before "
+                "it elided: the beam ranks the model's own words. The best is the one shown above."
+            )
+
+
 def compare_link(where: Any, a_model: str, text: str, layer: int, head: int, n_heads: int, b_model: str = "") -> None:
     """A link that opens the Compare page with this view as A and, as B, the next head (or `b_model`'s same head).
 
