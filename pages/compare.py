@@ -47,15 +47,15 @@ def _local(path: str) -> Callable[[str], AttentionCapture]:
     return capture
 
 
-def _translator(name: str, part: str) -> Callable[[str], AttentionCapture]:
-    def capture(text: str) -> AttentionCapture:
-        return cache.translation(name, text, 1).captures[part]
+def _translator(name: str, part: str) -> Callable[..., AttentionCapture]:
+    def capture(text: str, beam: int = 1) -> AttentionCapture:
+        return cache.translation(name, text, beam).captures[part]
 
     return capture
 
 
-# name → (what reads the text, the longest text it takes)
-MODELS: dict[str, tuple[Callable[[str], AttentionCapture], int]] = {
+# name → (what reads the text, the longest text it takes); a translator's reader also takes a beam width
+MODELS: dict[str, tuple[Callable[..., AttentionCapture], int]] = {
     "MiniLM (bundled BERT)": (_bundled, MAX_CHARS),
     "MiniLM fine-tuned (classifier)": (_finetuned, MAX_CHARS),
     "GPT trained here (with its continuation)": (_gpt, MAX_CHARS),
@@ -64,6 +64,7 @@ MODELS: dict[str, tuple[Callable[[str], AttentionCapture], int]] = {
     "Translator Transformer: decoder": (_translator("transformer", "decoder"), TRANSLATOR_CHARS),
     "Translator GRU + Bahdanau": (_translator("bahdanau", "alignment"), TRANSLATOR_CHARS),
 }
+TRANSLATORS = {name for name in MODELS if name.startswith("Translator ")}  # they decode: greedy or a beam
 LOCAL = "Local model directory"
 NAMES = [*MODELS, LOCAL]
 PAIR = cmp.MINIMAL_PAIRS["Coreference: big / small"]
@@ -77,6 +78,7 @@ def _fields(side: str, sentence: str, head: str) -> dict[str, state.Field]:
         "layer": state.Field(f"cmp_{s}_layer", f"{s}_layer", int, 0, lo=0, hi=63),
         "head": state.Field(f"cmp_{s}_head", f"{s}_head", str, head),
         "dir": state.Field(f"cmp_{s}_dir", f"{s}_dir", str, "", max_len=1000),
+        "beam": state.Field(f"cmp_{s}_beam", f"{s}_beam", int, 1, lo=1, hi=8),
     }
 
 
@@ -170,8 +172,13 @@ for side, col in columns.items():
         if not text.strip():
             st.info(f"Type a sentence for {side}.")
             continue
+        beam = 1
+        if model in TRANSLATORS:  # the output whose attention is drawn: the translator pages' decoding choice
+            beam = state.bound(
+                fields["beam"], st.slider, f"{side}: beam width", 1, 8, help="1: greedy decoding, as the pages' default"
+            )
         try:
-            capture = reader(text)
+            capture = MODELS[model][0](text, beam) if model in TRANSLATORS else reader(text)
         except (ValueError, CheckpointError, ModelLoadError) as exc:
             st.error(f"{side} could not be computed: {literal(str(exc), 400)}")
             continue

@@ -203,8 +203,8 @@ else:
             "falls on their English counterpart."
         )
 compare_link(
-    st, "Translator GRU + Bahdanau", text, 0, 0, 1, b_model="Translator Transformer: cross-attention"
-)  # the Transformer's layer 0, head 0 as B: the menu there picks any other
+    st, "Translator GRU + Bahdanau", text, 0, 0, 1, b_model="Translator Transformer: cross-attention", beam=width
+)  # the Transformer's layer 0, head 0 as B (greedy): the menus there pick any other
 
 
 def step_figures(result: Translation, t: int) -> tuple[Any, Any, float]:

@@ -114,7 +114,7 @@ COMPARE_NAMES = {
     "cross": "Translator Transformer: cross-attention",
     "decoder": "Translator Transformer: decoder",
 }
-compare_link(st, COMPARE_NAMES[KINDS[kind_label]], text, layer, head, capture.num_heads)
+compare_link(st, COMPARE_NAMES[KINDS[kind_label]], text, layer, head, capture.num_heads, beam=width)
 
 rollout_box = st.expander("The encoder: raw attention and rollout", key="tf_rollout", on_change="rerun")
 if rollout_box.open:

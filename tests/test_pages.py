@@ -2,6 +2,7 @@
 
 import base64
 import json
+import urllib.parse
 from pathlib import Path
 
 import numpy as np
@@ -299,7 +300,7 @@ def test_translator_pages_show_the_committed_models_test_figures(path, models):
     assert rows["sentences"] == [f"{f['sentences']:,}" for f in figures]
 
 
-def test_transformer_page_decodes_with_a_beam_from_a_link():
+def test_transformer_page_decodes_with_a_beam_from_a_link(monkeypatch):
     """Greedy drops Alice from this sentence; a beam of 4 finds the translation that keeps her. The page shows
     the beam's output, its candidates and the attentions of that output."""
     text = "The cat that Alice saw is sleeping."
@@ -311,12 +312,27 @@ def test_transformer_page_decodes_with_a_beam_from_a_link():
     assert "Alice" in shown
     candidates = at.dataframe[0].value
     assert len(candidates) > 1 and candidates["candidate"][0] == "le chat que <unk> a vu dort ."  # before the copy
+    from attention_explorer.pages.shared import cache
+
+    checked: list[int] = []  # the causal-mask check runs on the output shown: the beam's
+    monkeypatch.setattr(cache, "transformer_causality", lambda text, beam=1: checked.append(beam) or 0.0)
     at.session_state["tf_integrity"] = True
     at.run()
-    assert {m.label: m.value for m in at.metric}["Causal mask"] == "holds"
+    assert {m.label: m.value for m in at.metric}["Causal mask"] == "holds" and checked == [4]
     at.radio(key="tf_kind").set_value("Encoder-decoder cross-attention").run()
     rows = _figure_spec(at, "tf_heatmap")["data"][0]["y"]
     assert any("Alice" in r for r in rows)  # the cross-attention of the output shown, Alice's row in it
+    # "Compare this view" opens the same output there: the beam travels in the link, and Compare decodes with it
+    link = next(e for e in at.get("page_link") if "Compare" in e.proto.label)
+    query = dict(pair.split("=", 1) for pair in link.proto.query_string.split("&"))
+    assert query["a_beam"] == query["b_beam"] == "4"
+    compare = AppTest.from_file(APP, default_timeout=120)
+    compare.switch_page("pages/compare.py")
+    for name, value in query.items():
+        compare.query_params[name] = urllib.parse.unquote_plus(value)
+    compare.run()
+    assert not compare.exception and compare.slider(key="cmp_a_beam").value == 4
+    assert any("Alice" in r for r in _figure_spec(compare, "cmp_a_heatmap")["data"][0]["y"])
 
 
 def test_transformer_page_says_broken_when_the_decoder_peeks(monkeypatch):

@@ -145,6 +145,8 @@ def reading(where: Any, result: Any) -> None:
 
 def beam_candidates(where: Any, result: Any) -> None:
     """Under a beam-search translation: the beam's best candidates with their mean log-probability per word."""
+    from attention_explorer.viz.text import literal
+
     if result.beam > 1 and len(result.hypotheses) > 1:
         with where.expander(f"The beam's {len(result.hypotheses)} best candidates"):
             st.dataframe(
@@ -155,15 +157,25 @@ def beam_candidates(where: Any, result: Any) -> None:
                 hide_index=True,
             )
             st.caption(
-                "As the model wrote them, before any unknown word is copied in for its <unk> and the word before "
-                "it elided: the beam ranks the model's own words. The best is the one shown above."
+                f"As the model wrote them, before any unknown word is copied in for its {literal('<unk>')} and the "
+                "word before it elided: the beam ranks the model's own words. The best is the one shown above."
             )
 
 
-def compare_link(where: Any, a_model: str, text: str, layer: int, head: int, n_heads: int, b_model: str = "") -> None:
+def compare_link(
+    where: Any,
+    a_model: str,
+    text: str,
+    layer: int,
+    head: int,
+    n_heads: int,
+    b_model: str = "",
+    beam: int = 1,
+) -> None:
     """A link that opens the Compare page with this view as A and, as B, the next head (or `b_model`'s same head).
 
-    The model names are the Compare page's menu entries (pages/compare.py MODELS).
+    The model names are the Compare page's menu entries (pages/compare.py MODELS). beam: the width of the
+    translator's decoding this view shows, for A (and for B when B is the same translator).
     """
     from attention_explorer.pages.shared.state import MAX_TEXT_IN_LINK
 
@@ -181,6 +193,8 @@ def compare_link(where: Any, a_model: str, text: str, layer: int, head: int, n_h
             "b_text": sentence,
             "b_layer": str(layer),
             "b_head": str(head if b_model else (head + 1) % n_heads),
+            **({"a_beam": str(beam)} if beam > 1 else {}),
+            **({"b_beam": str(beam)} if beam > 1 and not b_model else {}),
         },
     )
 
