@@ -277,8 +277,11 @@ def test_the_transformer_grid_opens_the_clicked_head(server, browser):
     grid.locator(".scatterlayer .point").first.wait_for(timeout=60_000)
     box = grid.locator(".scatterlayer .point").nth(1 * 4 + 2).bounding_box()  # layer 1, head 2 (4 heads a layer)
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.wait_for_function("() => new URL(location.href).searchParams.get('layer') === '1'", timeout=20_000)
-    assert "head=2" in page.url
+    # the link gets each changed control in its own message: wait for both, or fail on the wrong head
+    page.wait_for_function(
+        "() => { const q = new URL(location.href).searchParams; return q.get('layer') + q.get('head') === '12' }",
+        timeout=20_000,
+    )
     assert page.blocked == [] and page.dialogs == []
     context.close()
 
