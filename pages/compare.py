@@ -39,7 +39,7 @@ def _finetuned(text: str) -> AttentionCapture:
     return cache.finetune_comparison(text).finetuned.capture
 
 
-def _local(path: str) -> Callable[[str], AttentionCapture]:
+def _local(path: str) -> Callable[..., AttentionCapture]:  # a reader like MODELS' (it takes no beam)
     def capture(text: str) -> AttentionCapture:
         cache.pretrained_bundle(path)  # raises ModelLoadError with a message for a folder that is not a model
         return cache.pretrained_run(path, text, pretrained.DEFAULT_NEW_TOKENS).capture
@@ -178,7 +178,7 @@ for side, col in columns.items():
                 fields["beam"], st.slider, f"{side}: beam width", 1, 8, help="1: greedy decoding, as the pages' default"
             )
         try:
-            capture = MODELS[model][0](text, beam) if model in TRANSLATORS else reader(text)
+            capture = reader(text, beam) if model in TRANSLATORS else reader(text)
         except (ValueError, CheckpointError, ModelLoadError) as exc:
             st.error(f"{side} could not be computed: {literal(str(exc), 400)}")
             continue

@@ -158,8 +158,7 @@ def heads_grid(capture: AttentionCapture, cells: int = 32, tile_px: int = 56) ->
         for head in range(n_heads):
             r, c = layer * (s_q + 1), head * (s_k + 1)
             z[r : r + s_q, c : c + s_k] = pooled[layer, head]
-    colors = COLORSCALE
-    colorscale = [[stop * 100 / 101, color] for stop, color in colors] + [[100.5 / 101, "white"], [1.0, "white"]]
+    colorscale = [[stop * 100 / 101, color] for stop, color in COLORSCALE] + [[100.5 / 101, "white"], [1.0, "white"]]
     col_centres = np.arange(n_heads) * (s_k + 1) + (s_k - 1) / 2
     row_centres = np.arange(n_layers) * (s_q + 1) + (s_q - 1) / 2
     layer_idx, head_idx = np.meshgrid(np.arange(n_layers), np.arange(n_heads), indexing="ij")

@@ -9,6 +9,7 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
+from attention_explorer.models.core.vocab import EOS, UNK
 from attention_explorer.pages.shared import state
 
 
@@ -129,16 +130,16 @@ def reading(where: Any, result: Any) -> None:
             f"read, the one it weighs most): {pairs}."
             + (f" Elided before a copy that starts with a vowel, as French writes it: {elided}." if elided else "")
         )
-    kept = sum(token == "<unk>" for token in result.output)
+    kept = sum(token == UNK for token in result.output)
     if kept:
         if result.alignment is None:
             why = "a model without attention has no alignment to copy through"
         elif not result.unknown:
             why = "every English word is one it knows, so there is no unknown word to copy"
         else:
-            why = f"its attention there weighs the end of the sentence ({literal('</s>')}) most, not an unknown word"
+            why = f"its attention there weighs the end of the sentence ({literal(EOS)}) most, not an unknown word"
         where.caption(
-            f"{literal('<unk>')} left in the output{f' ({kept} times)' if kept > 1 else ''}: the model writes it "
+            f"{literal(UNK)} left in the output{f' ({kept} times)' if kept > 1 else ''}: the model writes it "
             f"for a word it cannot write, and here {why}."
         )
 
@@ -157,7 +158,7 @@ def beam_candidates(where: Any, result: Any) -> None:
                 hide_index=True,
             )
             st.caption(
-                f"As the model wrote them, before any unknown word is copied in for its {literal('<unk>')} and the "
+                f"As the model wrote them, before any unknown word is copied in for its {literal(UNK)} and the "
                 "word before it elided: the beam ranks the model's own words. The best is the one shown above."
             )
 
