@@ -6,7 +6,7 @@ reaches the same script whichever router answers first (see pages/shared/setup.p
 
 import streamlit as st
 
-from attention_explorer.pages.shared import warmup
+from attention_explorer.pages.shared import admission, warmup
 
 st.set_page_config(page_title="Attention Explorer", layout="wide")
 
@@ -28,4 +28,5 @@ navigation = st.navigation(
 )
 if navigation.url_path:  # every page but the home page imports torch; let the preload's import finish first
     warmup.wait_for_imports()
-navigation.run()
+with admission.line():  # a class pressing Enter together is served in turn, a few runs at a time
+    navigation.run()

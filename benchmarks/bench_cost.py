@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import random
 import statistics
-from pathlib import Path
 
 from benchmarks.bench_load import WORDS
 from tests import browser_support as bs
@@ -35,13 +33,6 @@ PAGES = {  # URL path → the link parameter that carries the sentence (None: a 
     "compare": "a_text",
     "finetune": "text",
 }
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process, every thread, in seconds."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
 
 
 def sentence(rng: random.Random, tokens: int) -> str:
@@ -51,9 +42,9 @@ def sentence(rng: random.Random, tokens: int) -> str:
 def measure(url: str, pid: int, page: str, params: dict[str, str] | None) -> tuple[float, float]:
     """(core-seconds, wall seconds) of opening `page` in a new session with these parameters."""
     with Session(url, timeout=300) as session:
-        before = cpu_seconds(pid)
+        before = bs.cpu_seconds(pid)
         result = session.run(page, params)
-        cost = cpu_seconds(pid) - before
+        cost = bs.cpu_seconds(pid) - before
     if not result.finished or result.exceptions:
         raise RuntimeError(f"/{page} did not run cleanly: {result.exceptions[:1]}")
     return cost, result.seconds

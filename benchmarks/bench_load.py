@@ -8,7 +8,8 @@ Each student is a real Streamlit session over the websocket (tests/session_clien
 which would eat the same two cores as the server. A student opens the page with a sentence of 20–40
 tokens, then types `--runs` new sentences one after another. Prints, per class size: opening and run
 times (p50 / p95 / max), errors (exceptions, runs that did not finish, a session that saw another's
-sentence) and the server's resident memory. Figures, not pass/fail.
+sentence), the server's resident memory, its CPU time per request (core-s/req: every thread, all requests of
+the class) and how long the class took. Figures, not pass/fail.
 """
 
 from __future__ import annotations
@@ -121,6 +122,7 @@ def class_of(url: str, page: str, students: int, runs: int, seed: int, pid: int 
     barrier = threading.Barrier(students)
     out: list[Student] = []
     rss_before = bs.rss_mb(pid) if pid else float("nan")
+    cpu_before = bs.cpu_seconds(pid) if pid else float("nan")
     threads = [
         threading.Thread(target=student, args=(url, page, i, runs, seed, barrier, out, students), daemon=True)
         for i in range(students)
@@ -141,6 +143,7 @@ def class_of(url: str, page: str, students: int, runs: int, seed: int, pid: int 
         "runs": run_times,
         "errors": [e for s in out for e in s.errors],
         "seconds": time.perf_counter() - t0,
+        "cpu": (bs.cpu_seconds(pid) - cpu_before) / max(1, len(opened) + len(run_times)) if pid else float("nan"),
         "rss_before": rss_before,
         "rss_peak": peak,
         "rss_after": bs.rss_mb(pid) if pid else float("nan"),
@@ -155,7 +158,7 @@ def report(r: dict) -> str:
 
     return (
         f"{r['students']:>8} {trio(r['opened'])}   {trio(r['runs'])} {len(r['errors']):>7}"
-        f"   {r['rss_before']:7.0f} {r['rss_peak']:7.0f} {r['rss_after']:7.0f}"
+        f"   {r['rss_before']:7.0f} {r['rss_peak']:7.0f} {r['rss_after']:7.0f}   {r['cpu']:8.3f} {r['seconds']:6.1f}"
     )
 
 
@@ -169,7 +172,7 @@ def main() -> None:
     args = parser.parse_args()
     header = (
         f"{'students':>8} {'open p50':>6} {'p95':>6} {'max':>6}   {'run p50':>6} {'p95':>6} {'max':>6} "
-        f"{'errors':>7}   {'RSS MB before':>7} {'peak':>7} {'after':>7}"
+        f"{'errors':>7}   {'RSS MB before':>7} {'peak':>7} {'after':>7}   {'core-s/req':>8} {'wall s':>6}"
     )
 
     def run_all(url: str, pid: int | None) -> None:

@@ -94,6 +94,12 @@ class ServerURL(str):
         return self.log_file.read()[-last:]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, every thread, in seconds (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mb(pid: int) -> float:
     """Resident memory of a process, in MB (from /proc)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():

@@ -1,0 +1,105 @@
+"""How many page runs the server works on at once; the others wait their turn, first come, first served.
+
+Streamlit runs every visitor's script in its own thread. With a class pressing Enter together, a hundred
+threads take turns holding Python's lock a few milliseconds at a time: every run advances, none finishes,
+and the switching itself costs CPU (a BERT run took 0.10 core-s under that load against 0.06 alone). Letting
+a few runs work at once, and the rest wait in line, finishes the same work sooner and in the order it came
+(benchmarks/bench_load.py; README, "A class on one server").
+
+ATTENTION_EXPLORER_CONCURRENT_RUNS sets how many: the process's cores by default, 0 for no limit.
+Fragment reruns (a click in the heads grid, another query token) are short and do not wait.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import deque
+from types import TracebackType
+
+from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
+
+RUNS_VARIABLE = "ATTENTION_EXPLORER_CONCURRENT_RUNS"
+
+
+def concurrent_runs() -> int:
+    """Page runs worked on at once (0: no limit): ATTENTION_EXPLORER_CONCURRENT_RUNS, else the cores this process
+    may use."""
+    value = os.environ.get(RUNS_VARIABLE, "").strip()
+    if value.isdigit():
+        return int(value)
+    return max(1, len(os.sched_getaffinity(0)))
+
+
+class Line:
+    """A counting semaphore that serves its waiters in the order they came, and lets a run that Streamlit
+    restarted (RerunException: a deep link's first run, a control changed mid-run) back in at the front."""
+
+    def __init__(self, places: int):
+        if places < 1:
+            raise ValueError("a line needs at least one place")
+        self._lock = threading.Lock()
+        self._free = places
+        self._waiting: deque[threading.Event] = deque()
+        self._local = threading.local()
+        self.admitted = 0  # runs let in so far (the app's wiring is tested with it)
+
+    @property
+    def waiting(self) -> int:
+        return len(self._waiting)
+
+    def acquire(self) -> None:
+        front = getattr(self._local, "restarted", False)
+        self._local.restarted = False
+        with self._lock:
+            self.admitted += 1
+            if self._free and not self._waiting:
+                self._free -= 1
+                return
+            turn = threading.Event()
+            if front:
+                self._waiting.appendleft(turn)
+            else:
+                self._waiting.append(turn)
+        turn.wait()  # the releasing run hands its place straight to us: nobody arriving later can take it
+
+    def release(self) -> None:
+        with self._lock:
+            if self._waiting:
+                self._waiting.popleft().set()
+            else:
+                self._free += 1
+
+    def __enter__(self) -> Line:
+        self.acquire()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self._local.restarted = isinstance(exc, RerunException)
+        self.release()
+
+
+class _NoLine:
+    admitted = 0
+    waiting = 0
+
+    def __enter__(self) -> _NoLine:
+        self.admitted += 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+_made = threading.Lock()
+_line: Line | _NoLine | None = None
+
+
+def line() -> Line | _NoLine:
+    """The process's line (made on first use, from the setting as it is then)."""
+    global _line
+    with _made:
+        if _line is None:
+            places = concurrent_runs()
+            _line = Line(places) if places else _NoLine()
+        return _line

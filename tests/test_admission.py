@@ -1,0 +1,127 @@
+"""The line page runs wait in (pages/shared/admission.py): a few at once, first come first served, places
+always given back."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
+from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
+from streamlit.testing.v1 import AppTest
+
+from attention_explorer.pages.shared import admission
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def wait_until(condition, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.002)
+
+
+def queue_up(line: admission.Line, names: list[str], order: list[str]) -> list[threading.Thread]:
+    """One thread per name, each started only once the one before it is waiting: they arrive in this order."""
+    threads = []
+
+    def run(name: str) -> None:
+        with line:
+            order.append(name)
+
+    for name in names:
+        waiting = line.waiting
+        t = threading.Thread(target=run, args=(name,), daemon=True)
+        t.start()
+        wait_until(lambda w=waiting: line.waiting == w + 1)
+        threads.append(t)
+    return threads
+
+
+def test_no_more_runs_than_places_at_once():
+    line = admission.Line(2)
+    active, most = 0, 0
+    count = threading.Lock()
+
+    def run() -> None:
+        nonlocal active, most
+        with line:
+            with count:
+                active += 1
+                most = max(most, active)
+            time.sleep(0.02)
+            with count:
+                active -= 1
+
+    threads = [threading.Thread(target=run) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert most == 2
+    assert line.admitted == 12
+
+
+def test_waiters_are_served_in_the_order_they_came():
+    line = admission.Line(1)
+    order: list[str] = []
+    line.acquire()
+    threads = queue_up(line, [f"student {i}" for i in range(8)], order)
+    line.release()
+    for t in threads:
+        t.join(10)
+    assert order == [f"student {i}" for i in range(8)]
+
+
+def test_a_run_that_streamlit_restarts_is_next_in_line_not_last():
+    """A deep link's first run reruns itself: under load it must not queue twice behind the whole class."""
+    line = admission.Line(1)
+    order: list[str] = []
+    inside, restart = threading.Event(), threading.Event()
+
+    def restarted_run() -> None:
+        try:
+            with line:
+                inside.set()
+                restart.wait(10)
+                raise RerunException(RerunData())
+        except RerunException:
+            pass
+        with line:  # the same thread, as Streamlit's script thread runs the rerun
+            order.append("restarted")
+
+    first = threading.Thread(target=restarted_run, daemon=True)
+    first.start()
+    inside.wait(10)
+    threads = queue_up(line, ["a", "b", "c"], order)
+    restart.set()
+    for t in [first, *threads]:
+        t.join(10)
+    # "a" had been handed the place when the restarted run gave it back; the restarted run comes next
+    assert order == ["a", "restarted", "b", "c"]
+
+
+def test_a_run_that_fails_gives_its_place_back():
+    line = admission.Line(1)
+    with pytest.raises(ValueError), line:
+        raise ValueError("the page broke")
+    done = threading.Event()
+    threading.Thread(target=lambda: (line.acquire(), done.set()), daemon=True).start()
+    assert done.wait(5), "the place was not given back"
+
+
+@pytest.mark.parametrize(("value", "expected"), [("3", 3), ("0", 0), ("many", None), ("", None)])
+def test_the_setting_says_how_many_runs_at_once(monkeypatch, value, expected):
+    monkeypatch.setenv(admission.RUNS_VARIABLE, value)
+    cores = len(__import__("os").sched_getaffinity(0))
+    assert admission.concurrent_runs() == (cores if expected is None else expected)
+
+
+def test_every_page_run_goes_through_the_line():
+    before = admission.line().admitted
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert admission.line().admitted == before + 1
