@@ -9,11 +9,19 @@ another host fails, naming it.
 from __future__ import annotations
 
 import socket
+import sys
 from pathlib import Path
 
 import pytest
 
 LOOPBACK = {"localhost", "127.0.0.1", "::1", "0.0.0.0", ""}
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Let a model preload that a page run started finish before Python exits (it aborts the process otherwise)."""
+    warmup = sys.modules.get("attention_explorer.pages.shared.warmup")
+    if warmup is not None:
+        warmup.wait_for_loads()
 
 
 def pytest_addoption(parser):

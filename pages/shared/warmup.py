@@ -25,6 +25,7 @@ _lock = threading.Lock()
 _started = False
 _futures: dict[str, Future] = {}
 _imported = threading.Event()
+_finished = threading.Event()  # the preload is over: every model loaded, or failed
 THREADS_VARIABLE = "ATTENTION_EXPLORER_TORCH_THREADS"
 
 
@@ -56,6 +57,17 @@ def wait_for_imports(timeout: float = 300) -> None:
     _imported.wait(timeout)
 
 
+def wait_for_loads(timeout: float = 300) -> bool:
+    """Wait for the preload, if it was started, to finish loading the models; False if it had not by `timeout`.
+
+    For a test process about to exit: a model load still running in a thread when Python shuts down aborts the
+    process ("terminate called without an active exception").
+    """
+    with _lock:
+        started = _started
+    return _finished.wait(timeout) if started else True
+
+
 def import_now() -> None:
     """torch (with its thread count), transformers, the model code, pandas and Plotly with a first figure, in this
     thread. `attention-explorer run` calls it before Streamlit starts any thread, so no other thread can see a
@@ -78,6 +90,13 @@ def import_now() -> None:
 
 
 def _load_all() -> None:
+    try:
+        _preload()
+    finally:
+        _finished.set()
+
+
+def _preload() -> None:
     pending: list[tuple[Future, Callable[[], Any]]] = []
     try:
         import_now()
