@@ -76,6 +76,22 @@ def test_nothing_in_common_is_not_comparable():
         cmp.difference(np.eye(2), ["a", "b"], ["a", "b"], np.eye(2), ["c", "d"], ["c", "d"])
 
 
+@pytest.mark.parametrize("cells", [7, 40, 1_000_000])  # one head per batch, batches of 2 (and a short last one), all
+def test_head_divergence_is_each_heads_own_whatever_the_batch(monkeypatch, cells):
+    from attention_explorer.models.core.analysis import js_divergence
+
+    rng = np.random.default_rng(5)
+    a, b = softmax_rows(rng, 3, 3, 5, 5), softmax_rows(rng, 3, 3, 5, 5)
+    rows, cols = [(0, 0), (2, 1), (4, 4)], [(0, 0), (1, 2), (3, 3)]  # some keys left out: rows renormalised
+    monkeypatch.setattr(cmp, "JS_CHUNK_CELLS", cells)
+    per_row = cmp.head_row_divergence(a, b, rows, cols)
+    for layer, head in np.ndindex(3, 3):
+        sub_a = a[layer, head][np.ix_([0, 2, 4], [0, 1, 3])]
+        sub_b = b[layer, head][np.ix_([0, 1, 4], [0, 2, 3])]
+        expected = js_divergence(sub_a / sub_a.sum(-1, keepdims=True), sub_b / sub_b.sum(-1, keepdims=True))
+        np.testing.assert_allclose(per_row[layer, head], expected, atol=1e-12)
+
+
 def test_the_head_that_changed_ranks_first_by_its_worst_row_and_by_the_mean():
     rng = np.random.default_rng(3)
     a = softmax_rows(rng, 2, 3, 4, 4)
