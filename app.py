@@ -28,5 +28,11 @@ navigation = st.navigation(
 )
 if navigation.url_path:  # every page but the home page imports torch; let the preload's import finish first
     warmup.wait_for_imports()
-with admission.line():  # a class pressing Enter together is served in turn, a few runs at a time
+
+
+def busy(ahead: int) -> None:
+    st.toast(f"The server is busy: {ahead} runs before yours. Yours starts in turn.", icon="⏳")
+
+
+with admission.line().turn(busy):  # a class pressing Enter together is served in turn, a few runs at a time
     navigation.run()

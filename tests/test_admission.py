@@ -125,3 +125,59 @@ def test_every_page_run_goes_through_the_line():
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     assert admission.line().admitted == before + 1
+
+
+def test_a_waiting_run_is_told_how_many_runs_are_before_it():
+    line = admission.Line(2)
+    told: list[int] = []
+    line.acquire()
+    line.acquire()  # both places taken: 2 runs before the next one
+    threads = []
+    for _ in range(2):
+        waiting = line.waiting
+        t = threading.Thread(target=lambda: (line.acquire(told.append), line.release()), daemon=True)
+        t.start()
+        wait_until(lambda w=waiting: line.waiting == w + 1)
+        threads.append(t)
+    line.release()
+    line.release()
+    for t in threads:
+        t.join(10)
+    assert told == [2, 3]
+
+
+def test_a_run_stopped_as_it_starts_to_wait_takes_no_place_with_it():
+    """Telling the visitor they wait is a Streamlit call, which raises when their session is being stopped."""
+    line = admission.Line(1)
+    line.acquire()
+
+    def stopped(_: int) -> None:
+        raise RuntimeError("session stopped")
+
+    with pytest.raises(RuntimeError):
+        line.acquire(stopped)
+    assert line.waiting == 0
+    line.release()
+    done = threading.Event()
+    threading.Thread(target=lambda: (line.acquire(), done.set()), daemon=True).start()
+    assert done.wait(5), "the stopped run's turn kept the place"
+
+
+def test_a_visitor_who_must_wait_is_told_so_on_the_page():
+    line = admission.line()
+    if not isinstance(line, admission.Line):
+        pytest.skip(f"{admission.RUNS_VARIABLE}=0: no line")
+    for _ in range(line.places):  # every place taken, as by a class's runs
+        line.acquire()
+    at = AppTest.from_file(APP, default_timeout=60)
+    try:
+        runner = threading.Thread(target=at.run, daemon=True)
+        runner.start()
+        wait_until(lambda: line.waiting == 1, timeout=30)
+    finally:
+        for _ in range(line.places):
+            line.release()
+    runner.join(60)
+    assert not at.exception
+    told = [toast.value for toast in at.toast]
+    assert any(f"{line.places} runs before yours" in text for text in told), told

@@ -12,9 +12,11 @@ Fragment reruns (a click in the heads grid, another query token) are short and d
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections import deque
+from collections.abc import Callable, Iterator
 from types import TracebackType
 
 from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
@@ -39,6 +41,7 @@ class Line:
         if places < 1:
             raise ValueError("a line needs at least one place")
         self._lock = threading.Lock()
+        self.places = places
         self._free = places
         self._waiting: deque[threading.Event] = deque()
         self._local = threading.local()
@@ -48,7 +51,8 @@ class Line:
     def waiting(self) -> int:
         return len(self._waiting)
 
-    def acquire(self) -> None:
+    def acquire(self, on_wait: Callable[[int], object] | None = None) -> None:
+        """Take a place, waiting for one if need be; on_wait(runs before this one) is called before waiting."""
         front = getattr(self._local, "restarted", False)
         self._local.restarted = False
         with self._lock:
@@ -59,9 +63,24 @@ class Line:
             turn = threading.Event()
             if front:
                 self._waiting.appendleft(turn)
+                ahead = self.places
             else:
                 self._waiting.append(turn)
+                ahead = self.places + len(self._waiting) - 1
+        if on_wait is not None:
+            try:
+                on_wait(ahead)
+            except BaseException:  # e.g. Streamlit stopping the session: leave the line without losing a place
+                self._leave(turn)
+                raise
         turn.wait()  # the releasing run hands its place straight to us: nobody arriving later can take it
+
+    def _leave(self, turn: threading.Event) -> None:
+        with self._lock:
+            if not turn.is_set():
+                self._waiting.remove(turn)
+                return
+        self.release()  # handed the place meanwhile: pass it on
 
     def release(self) -> None:
         with self._lock:
@@ -74,6 +93,17 @@ class Line:
         self.acquire()
         return self
 
+    @contextlib.contextmanager
+    def turn(self, on_wait: Callable[[int], object] | None = None) -> Iterator[None]:
+        """`with line.turn(on_wait):` as `with line:`, telling on_wait how many runs are before this one."""
+        self.acquire(on_wait)
+        try:
+            yield
+        except BaseException as exc:
+            self.__exit__(type(exc), exc, exc.__traceback__)
+            raise
+        self.__exit__(None, None, None)
+
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self._local.restarted = isinstance(exc, RerunException)
         self.release()
@@ -82,10 +112,16 @@ class Line:
 class _NoLine:
     admitted = 0
     waiting = 0
+    places = 0
 
     def __enter__(self) -> _NoLine:
         self.admitted += 1
         return self
+
+    @contextlib.contextmanager
+    def turn(self, on_wait: Callable[[int], object] | None = None) -> Iterator[None]:
+        with self:
+            yield
 
     def __exit__(self, *exc: object) -> None:
         return None
