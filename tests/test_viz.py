@@ -6,7 +6,6 @@ Expected values are written out by hand on small matrices, not recomputed with t
 import json
 import math
 import re
-from pathlib import Path
 
 import numpy as np
 import plotly.io as pio
@@ -15,7 +14,7 @@ import pytest
 from attention_explorer.models.core.analysis import head_entropy
 from attention_explorer.models.core.capture import AttentionCapture, AttentionKind, ScoreBreakdown
 from attention_explorer.models.pretrained import capture as pretrained
-from attention_explorer.viz import bertviz_views, heatmap, matrices, style
+from attention_explorer.viz import bertviz_views, heatmap, matrices
 from attention_explorer.viz import seq2seq as viz_seq2seq
 
 INVISIBLE = re.compile("[\u200b\u2060]")
@@ -109,37 +108,6 @@ def test_figures_built_without_plotly_checks_are_what_the_checks_accept(cat):
     # the scale sent runs from white to dark blue (plotly.js's own "Blues" runs the other way)
     scale = json.loads(pio.to_json(heatmap.head_heatmap(cat, 0, 0).to_dict(), validate=False))["data"][0]["colorscale"]
     assert scale[0] == [0.0, "rgb(247,251,255)"] and scale[-1] == [1.0, "rgb(8,48,107)"]
-
-
-def test_figures_start_from_plotlys_own_template_cut_to_the_traces_drawn(cat):
-    """The same look as Plotly's default template: its layout defaults and its defaults for each kind of trace
-    the app draws. The entries for the ~40 other kinds are not sent with every chart."""
-    import plotly.utils
-
-    def as_json(value):
-        return json.loads(json.dumps(value, cls=plotly.utils.PlotlyJSONEncoder))
-
-    full = as_json(pio.templates["plotly"].to_plotly_json())
-    sent = json.loads(pio.to_json(heatmap.head_heatmap(cat, 0, 0).to_dict(), validate=False))["layout"]["template"]
-    assert sent["layout"] == full["layout"]
-    assert sorted(sent["data"]) == sorted(style.TRACE_TYPES)
-    assert all(sent["data"][kind] == full["data"][kind] for kind in style.TRACE_TYPES)
-    assert len(json.dumps(sent)) < 0.6 * len(json.dumps(full))
-
-
-def test_every_kind_of_trace_the_app_draws_has_its_template_entry():
-    import plotly.graph_objects as go
-    from plotly.basedatatypes import BaseTraceType
-
-    root = Path(__file__).resolve().parent.parent
-    drawn = set()
-    for path in [*root.glob("viz/*.py"), *root.glob("pages/**/*.py")]:
-        for name in re.findall(r"\bgo\.([A-Z]\w*)\(", path.read_text()):
-            made = getattr(go, name)
-            if isinstance(made, type) and issubclass(made, BaseTraceType):
-                drawn.add(made().type)
-    assert {"bar", "heatmap", "scatter"} <= drawn  # the scan finds what is there
-    assert drawn <= set(style.TRACE_TYPES)
 
 
 def test_head_entropy_by_hand():

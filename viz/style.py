@@ -1,33 +1,12 @@
-"""Figure styles shared by every page: the template every figure starts from, projector mode for a classroom
-screen."""
+"""Figure styles shared by every page: projector mode for a classroom screen."""
 
 from __future__ import annotations
 
 import plotly.graph_objects as go
-import plotly.io as pio
 
 PROJECTOR_FONT = 18  # px: tick labels, cell values and tokens readable from the back at 1280×720
 SEQUENTIAL = "Cividis"  # colour-blind safe, monotone in lightness: high contrast on light and dark themes
 DIVERGING = "PuOr"  # colour-blind-safe diverging scale for values centred on 0
-
-
-TRACE_TYPES = ("bar", "heatmap", "scatter")  # every kind of trace the app draws (tests/test_viz.py checks)
-TEMPLATE = "attention_explorer"
-
-
-def use_template() -> None:
-    """Make every new figure start from Plotly's own default template ("plotly") cut to the trace types the app
-    draws: the same look, since a trace only ever reads its own type's entry.
-
-    The full template carries defaults for 40 kinds of trace (7 KB); each figure holds a copy, which Plotly
-    copies again and Streamlit serialises and sends with every chart. Cut, it is 3.5 KB.
-    """
-    if TEMPLATE not in pio.templates:
-        full = pio.templates["plotly"]
-        pio.templates[TEMPLATE] = go.layout.Template(
-            layout=full.layout, data={kind: full.data[kind] for kind in TRACE_TYPES}
-        )
-    pio.templates.default = TEMPLATE
 
 
 def for_projector(fig: go.Figure) -> go.Figure:
