@@ -31,7 +31,8 @@ if navigation.url_path:  # every page but the home page imports torch; let the p
 
 
 def busy(ahead: int) -> None:
-    st.toast(f"The server is busy: {ahead} runs before yours. Yours starts in turn.", icon="⏳")
+    runs = "run" if ahead == 1 else "runs"
+    st.toast(f"The server is busy: {ahead} {runs} before yours. Yours starts in turn.", icon="⏳")
 
 
 with admission.line().turn(busy):  # a class pressing Enter together is served in turn, a few runs at a time

@@ -168,8 +168,9 @@ def head_row_divergence(
     flat_a, flat_b = a.reshape(-1, *a.shape[2:]), b.reshape(-1, *b.shape[2:])
     out = np.empty((len(flat_a), len(rows)))
     # as many heads at a time as keep each array within JS_CHUNK_CELLS: 72 heads of a short sentence in one go,
-    # 512 tokens a few heads at a time (all 72 at once would be 150 MB)
-    step = max(1, JS_CHUNK_CELLS // max(1, len(rows) * len(cols)))
+    # 512 tokens a few heads at a time (all 72 at once would be 150 MB). The rows are taken first, with every
+    # key, so that intermediate bounds the batch, not the shared keys alone
+    step = max(1, JS_CHUNK_CELLS // max(1, len(rows) * max(a.shape[-1], b.shape[-1])))
     for first in range(0, len(flat_a), step):
         heads = slice(first, first + step)
         sub_a = flat_a[heads].take(ra, axis=1).take(ca, axis=2).astype(np.float64)

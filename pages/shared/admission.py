@@ -35,7 +35,7 @@ def concurrent_runs() -> int:
 
 class Line:
     """A counting semaphore that serves its waiters in the order they came, and lets a run that Streamlit
-    restarted (RerunException: a deep link's first run, a control changed mid-run) back in at the front."""
+    restarted (RerunException: a page that reruns itself, a control changed mid-run) back in next."""
 
     def __init__(self, places: int):
         if places < 1:
