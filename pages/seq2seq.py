@@ -9,7 +9,7 @@ import streamlit as st
 
 import attention_explorer.pages.shared.ready  # noqa: F401  (first: waits for the preload's imports)
 from attention_explorer.models.core.checkpoint import CheckpointError
-from attention_explorer.models.core.text import tokenize
+from attention_explorer.models.core.text import render_fr, tokenize
 from attention_explorer.models.rnn.capture import context_parts
 from attention_explorer.models.translation.alignment import alignment_hits, gold_pairs
 from attention_explorer.models.translation.examples import EXAMPLES, REFERENCES, example_named, known_words
@@ -82,7 +82,7 @@ b3.selectbox(
     index=None,
     key="s2s_example",
     on_change=_example,
-    placeholder="A construction the models learned…",
+    placeholder="Pick a construction…",  # fits the column at a laptop's 1024 px
     label_visibility="collapsed",
 )
 for column, length in ((b1, "short"), (b2, "long")):
@@ -173,7 +173,7 @@ if gold:
         f"{MODELS[name].split(' (')[0].lower()} model {'matches' if gold_pairs(r.output, gold) else 'differs'}"
         for name, r in results.items()
     )
-    st.caption(f"Test sentence. Reference: *{literal(' '.join(gold['fr']))}* — {verdicts}.")
+    st.caption(f"Test sentence. Reference: *{literal(render_fr(gold['fr']))}* — {verdicts}.")
 
 alignment = att.alignment if att is not None else None
 if att is None or alignment is None:

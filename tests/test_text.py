@@ -85,4 +85,6 @@ def test_french_tokens_are_written_back_as_the_sentence_they_came_from():
 
     for french in REFERENCES.values():
         assert render_fr(tokenize_fr(french)) == french
-    assert render_fr(["l'", "homme", "qu'", "il", "voit", "dort", "-", "il", "?"]) == "L'homme qu'il voit dort-il?"
+    tokens = ["l'", "homme", "qu'", "il", "voit", "dort", "-", "il", "?"]
+    assert render_fr(tokens) == "L'homme qu'il voit dort-il\u202f?"  # a narrow no-break space, as French prints it
+    assert render_fr(["attention", "!"]) == "Attention\u202f!"

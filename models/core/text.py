@@ -77,15 +77,23 @@ def tokenize_fr(text: str) -> list[str]:
     return _FR_TOKEN.findall(text.lower().translate(_QUOTES))
 
 
+FR_SPACED = {"?": "\u202f", "!": "\u202f", ";": "\u202f", ":": "\u00a0"}  # the space French prints before these
+
+
 def render_fr(tokens: list[str] | tuple[str, ...]) -> str:
     """French tokens written as a sentence: "la pomme est rouge ." → "La pomme est rouge."
 
     The inverse of `tokenize_fr` up to case: no space after an elided word ("l'arbre"), around the hyphen of
-    an inversion ("dort-il") or before punctuation; the first letter in upper case.
+    an inversion ("dort-il") or before "." and ","; a narrow no-break space before "?", "!" and ";" and a
+    no-break space before ":", as French is printed ("Dort-il ?"), so the mark never starts a line of its own;
+    the first letter in upper case.
     """
     out = ""
     for i, token in enumerate(tokens):
-        glue = i == 0 or token in ".,?!-" or out.endswith(("'", "-"))
+        if i > 0 and token in FR_SPACED:
+            out += FR_SPACED[token] + token
+            continue
+        glue = i == 0 or token in ".,-" or out.endswith(("'", "-"))
         out += token if glue else " " + token
     return out[:1].upper() + out[1:]
 
