@@ -58,12 +58,12 @@ picked = state.bound(
     st.selectbox,
     "Transformer cross-attention head",
     options,
-    format_func=lambda o: (
-        f"best match: layer {choice.layer}, head {choice.head}" if not o else "layer {}, head {}".format(*o.split(","))
-    ),
+    # the label of "" stays the same for every sentence: the browser keeps showing an option's first label
+    # while the widget lives, so "best match: layer 1, head 0" stayed on screen after a new sentence chose head 3
+    format_func=lambda o: "best match for this sentence" if not o else "layer {}, head {}".format(*o.split(",")),
     valid=state.within(options),
 )
-st.caption(f"The preselected head {choice.reason}.")
+st.caption(f"The preselected head, layer {choice.layer}, head {choice.head}, {choice.reason}.")
 lay, h = (choice.layer, choice.head) if not picked else tuple(int(x) for x in picked.split(","))
 
 left, right = st.columns(2)

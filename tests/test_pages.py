@@ -359,7 +359,13 @@ def test_rnn_vs_transformer_page_scores_a_test_sentence_against_gold():
     at = page("pages/rnn_vs_transformer.py")
     at.text_input(key="cmp_text").input(" ".join(sentence["en"])).run()
     assert not at.exception
-    assert "best match" in at.selectbox(key="cmp_head").format_func(at.selectbox(key="cmp_head").value)
+    head = at.selectbox(key="cmp_head")
+    assert "best match" in head.format_func(head.value)
+    # the option's label does not name a head (the browser would keep a stale one); the caption and heading do
+    assert "layer" not in head.format_func("") and "head" not in head.format_func("")
+    caption = next(c.value for c in at.caption if "preselected head" in c.value)
+    heading = next(m.value for m in at.markdown if m.value.startswith("**Transformer** (layer"))
+    assert caption.split("preselected head, ")[1].split(",")[:2] == heading.split("(")[1].split(")")[0].split(",")
     labels = [m.label for m in at.metric]
     assert "Gold pairs hit" in labels  # at least one model translated it exactly and was scored
 
