@@ -135,7 +135,7 @@ st.caption(
     "heads: head against head. Two sentences that differ in a word: what that word changes."
 )
 
-p1, p2 = st.columns([3, 1], vertical_alignment="bottom")
+p1, p2 = st.columns([2, 1], vertical_alignment="bottom")  # the button's label fits at a laptop's 1024 px
 p1.selectbox(
     "Start from a minimal pair",
     list(cmp.MINIMAL_PAIRS),

@@ -5,6 +5,8 @@ Headless Chromium, every request outside loopback cut (see browser_support).
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright import sync_api as playwright
 
@@ -66,5 +68,46 @@ def test_the_query_menu_follows_a_new_sentence(server, browser):
     playwright.expect(menu).to_have_count(1)  # the old sentence's menu is gone once the run has finished
     shown = menu.inner_text() + " " + menu.locator("input").first.input_value()
     assert "1: a" in shown and "the" not in shown
+    assert blocked == []
+    context.close()
+
+
+# Labels a person cannot read whole at this width: a button's text cut ("Same sentence …"), or an empty
+# picker's placeholder wider than its box ("A construction the models le").
+CUT_LABELS_JS = r"""() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const cut = [];
+  for (const e of main.querySelectorAll('button, button *'))
+    if (e.textContent.trim() && e.scrollWidth > e.clientWidth + 1) cut.push(e.textContent.trim());
+  const ctx = document.createElement('canvas').getContext('2d');
+  for (const input of main.querySelectorAll('input[placeholder]')) {
+    if (input.value || !input.placeholder) continue;
+    const style = getComputedStyle(input);
+    ctx.font = style.font;
+    const select = input.closest('[data-baseweb="select"]');  // its arrow takes the box's last 40 px
+    const right = (select || input).getBoundingClientRect().right - (select ? 40 : parseFloat(style.paddingRight));
+    const room = right - input.getBoundingClientRect().left - parseFloat(style.paddingLeft);
+    if (ctx.measureText(input.placeholder).width > room) cut.push(input.placeholder);
+  }
+  return [...new Set(cut)];
+}"""
+PAGES = re.findall(r'url_path="(\w+)"', (bs.ROOT / "app.py").read_text(encoding="utf-8"))
+
+
+def test_every_label_fits_at_a_laptops_width(server, browser):
+    """At 1024 px every page's buttons and empty pickers show their whole label."""
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    blocked = bs.cut_network(context)
+    page = context.new_page()
+    cut: dict[str, list[str]] = {}
+    for path in PAGES:
+        page.goto(f"{server}/{path}")
+        page.locator("h1").first.wait_for(timeout=90_000)
+        page.wait_for_timeout(300)
+        page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
+        page.wait_for_timeout(500)
+        if labels := page.evaluate(CUT_LABELS_JS):
+            cut[path] = labels
+    assert cut == {}
     assert blocked == []
     context.close()
