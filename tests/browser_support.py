@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -66,6 +67,18 @@ SEQ2SEQ_DRAWN_JS = """
   && [...document.querySelectorAll('h3')].some((h) => h.textContent.includes(word))
   && document.querySelectorAll('.js-plotly-plot .hm image').length >= 1
 """
+
+
+# every page's url path, as app.py names them (the home page is "")
+PAGES = re.findall(r'url_path="(\w+)"', (ROOT / "app.py").read_text(encoding="utf-8"))
+IDLE_JS = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"  # no script run under way
+
+
+def settled(page) -> None:
+    """Wait until the page's script run is over (and the browser has drawn what it sent)."""
+    page.wait_for_timeout(300)
+    page.wait_for_function(IDLE_JS, timeout=90_000)
+    page.wait_for_timeout(300)
 
 
 def chromium_path() -> str | None:

@@ -5,8 +5,6 @@ Headless Chromium, every request outside loopback cut (see browser_support).
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright import sync_api as playwright
 
@@ -91,7 +89,6 @@ CUT_LABELS_JS = r"""() => {
   }
   return [...new Set(cut)];
 }"""
-PAGES = re.findall(r'url_path="(\w+)"', (bs.ROOT / "app.py").read_text(encoding="utf-8"))
 
 
 def test_every_label_fits_at_a_laptops_width(server, browser):
@@ -100,12 +97,10 @@ def test_every_label_fits_at_a_laptops_width(server, browser):
     blocked = bs.cut_network(context)
     page = context.new_page()
     cut: dict[str, list[str]] = {}
-    for path in PAGES:
+    for path in bs.PAGES:
         page.goto(f"{server}/{path}")
         page.locator("h1").first.wait_for(timeout=90_000)
-        page.wait_for_timeout(300)
-        page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
-        page.wait_for_timeout(500)
+        bs.settled(page)
         if labels := page.evaluate(CUT_LABELS_JS):
             cut[path] = labels
     assert cut == {}

@@ -11,7 +11,6 @@ from playwright import sync_api as playwright
 from tests import browser_support as bs
 
 pytestmark = pytest.mark.browser
-PAGES = re.findall(r'url_path="(\w+)"', (bs.ROOT / "app.py").read_text(encoding="utf-8"))
 PAYLOADS = [
     "<img src=x onerror=alert(1)> <script>alert(2)</script> <b id=bold>bold</b>",
     "[Click here to fix your model](https://example.org/login) ![x](https://example.org/x.png)",
@@ -35,12 +34,6 @@ LIVE = [
 ]
 
 
-def settled(page) -> None:
-    page.wait_for_timeout(300)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
-    page.wait_for_timeout(300)
-
-
 def live_elements(page) -> list[str]:
     """Every (selector, frame) where typed text became live HTML, in the page and its frames (bertviz)."""
     for _ in range(5):  # frames are replaced while a view redraws: read them again once they settle
@@ -56,7 +49,7 @@ def live_elements(page) -> list[str]:
     raise AssertionError("the page's frames never settled")
 
 
-@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("path", bs.PAGES)
 def test_typed_text_never_becomes_live_html(server, browser, path):
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     blocked = bs.cut_network(context)
@@ -65,10 +58,10 @@ def test_typed_text_never_becomes_live_html(server, browser, path):
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto(f"{server}/{path}")
     page.locator("h1").first.wait_for(timeout=90_000)
-    settled(page)
+    bs.settled(page)
     if path == "playground":  # the text box appears once a BERT head is the source
         page.get_by_text("A sentence through a BERT head").click()
-        settled(page)
+        bs.settled(page)
     boxes = page.get_by_role("textbox")
     try:
         boxes.first.wait_for(timeout=15_000)
@@ -78,7 +71,7 @@ def test_typed_text_never_becomes_live_html(server, browser, path):
         box = boxes.first
         box.fill(payload)
         box.press("Enter")
-        settled(page)
+        bs.settled(page)
         assert live_elements(page) == [], (path, payload)
         assert page.locator("[data-testid='stException']").count() == 0, (path, payload)
     assert dialogs == [] and blocked == []

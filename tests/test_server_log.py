@@ -41,7 +41,7 @@ def test_the_log_holds_only_the_banner_after_every_page_is_opened(tmp_path, comm
                     break
                 except OSError:
                     time.sleep(0.3)
-            pages = ["", *re.findall(r'url_path="(\w+)"', (bs.ROOT / "app.py").read_text(encoding="utf-8"))]
+            pages = ["", *bs.PAGES]
             for page in pages:
                 with Session(url, timeout=300) as session:
                     run = session.run(page, {})
